@@ -1,0 +1,89 @@
+#pragma once
+// The container lifecycle API the CLI calls: create, start, state, list, kill, delete.
+// runc's semantics and error strings, because engines match on them (engines.md §2.5):
+//   missing id        ENOENT  `container "x" does not exist`
+//   bad id            EINVAL  `invalid container ID format: "x"`
+//   duplicate id      EEXIST  `container with given ID already exists: "x"`
+//   kill when stopped ESRCH   `container not running`
+//   delete running    EBUSY   `cannot delete container x that is not stopped: running`
+//   start not created EINVAL  `cannot start an already running container` / `... stopped` / ...
+// Every function locks the container's state (flock) for its whole read-modify-write, so
+// concurrent calls on one id serialise. The caller must be single-threaded (create clones).
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/container/state_store.h"
+#include "libcontainer/container/status.h"
+#include "libcontainer/sys/ops.h"
+#include "oci/spec.h"
+
+namespace grove::container {
+
+struct CreateOptions {
+  std::string id;
+  std::string bundle;          // bundle directory; made absolute
+  oci::Spec spec;              // parsed and validated config.json of the bundle
+  std::string root;            // state root (--root)
+  std::string pid_file;        // "" = none; written (atomically) before create returns
+  std::string console_socket;  // TODO(lifecycle): process.terminal + console socket. #4
+  int preserve_fds = 0;        // --preserve-fds: fds 3..3+n-1 (after LISTEN_FDS) reach the process
+  int listen_fds = 0;     // LISTEN_FDS of the runtime's environment (systemd socket activation)
+  bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
+  bool no_new_keyring = false;
+};
+
+// What `state` and `list` report.
+struct ContainerInfo {
+  ContainerRecord record;
+  RunState state = RunState::kStopped;
+};
+
+// Creates the container: state dir + exec fifo, clones the init (namespaces, rootfs, hostname,
+// executable lookup), writes state.json and the pid file, and returns the init's pid with init
+// blocked until start(). On failure nothing is left behind (init reaped, state dir removed) and
+// the error carries `create container "x"` plus, for init failures, `container init` and the
+// init's frames. Errors: see the header comment; EINVAL for a spec without process/root;
+// ENOTSUP for process.terminal (not yet); the init's errors.
+[[nodiscard]] Result<pid_t> create(sys::Ops& ops, const CreateOptions& opts);
+
+// Makes a created container's init execve process.args and returns once the exec happened
+// (or with the init's error, e.g. EPERM from setuid). The state becomes running.
+// Errors: ENOENT does not exist; EINVAL when not created (runc's strings); init errors.
+[[nodiscard]] Status start(sys::Ops& ops, const std::string& root, std::string_view id);
+
+// The record and derived status. Errors: ENOENT does not exist; EINVAL bad id/corrupt state.
+[[nodiscard]] Result<ContainerInfo> state(sys::Ops& ops, const std::string& root,
+                                          std::string_view id);
+
+// Every container under root, sorted by id (containers deleted meanwhile are skipped).
+[[nodiscard]] Result<std::vector<ContainerInfo>> list(sys::Ops& ops, const std::string& root);
+
+// Sends `signal` to the init (pidfd_send_signal after checking the pid's start time, so a
+// reused pid is never signalled). `all`: every process of the container (cgroup procs when
+// known, else every process in the init's pid namespace; with a shared pid namespace only init).
+// Errors: ENOENT does not exist; ESRCH `container not running` (stopped, or created and
+// all == false is fine: runc allows signalling a created init); pidfd errors.
+[[nodiscard]] Status kill(sys::Ops& ops, const std::string& root, std::string_view id, int signal,
+                          bool all);
+
+// Deletes a container. stopped: removes the state. created: kills init first (runc does).
+// running/paused: EBUSY `cannot delete container x that is not stopped: running` unless
+// `force`, which SIGKILLs and waits (up to ~10 s) for the init to die. Errors: ENOENT does not
+// exist (engines treat "does not exist" on delete as success); ETIMEDOUT init did not die.
+[[nodiscard]] Status remove(sys::Ops& ops, const std::string& root, std::string_view id,
+                            bool force);
+
+// Parses a signal given as a name ("KILL", "SIGKILL", "sigterm") or number ("9"), as runc's
+// `kill` does. Errors: EINVAL `invalid signal "x"`.
+[[nodiscard]] Result<int> parse_signal(std::string_view text);
+
+// The OCI state JSON for `grove state` (ociVersion, id, status, pid, bundle, annotations, plus
+// runc's rootfs/created/owner). pid is 0 when stopped, like runc.
+std::string state_json(const ContainerInfo& info);
+
+}  // namespace grove::container

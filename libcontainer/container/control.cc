@@ -1,0 +1,197 @@
+// state, list, kill and delete of existing containers (container.h).
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "libcontainer/base/strings.h"
+#include "libcontainer/container/container.h"
+#include "oci/state.h"
+
+namespace grove::container {
+namespace {
+
+// runc's killContainer waits 100 x 100 ms for the init to die.
+constexpr int kKillWaitMs = 10000;
+
+Error not_running() { return Error::plain(ESRCH, "container not running"); }
+
+// A pidfd for the init after checking (with the pidfd held, so the pid cannot be reused in
+// between) that it is still the process we created. ESRCH not_running() otherwise.
+Result<UniqueFd> open_init(sys::Ops& ops, const ContainerRecord& rec) {
+  if (rec.init_pid <= 0) return not_running();
+  auto pidfd = ops.pidfd_open(rec.init_pid, 0);
+  if (!pidfd) {
+    if (pidfd.error().code() == ESRCH) return not_running();
+    return std::move(pidfd).error();
+  }
+  GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
+  if (st == RunState::kStopped) return not_running();
+  return std::move(*pidfd);
+}
+
+// Every pid whose pid namespace is the init's (the init included, sent last).
+Result<std::vector<pid_t>> pids_in_namespace(sys::Ops& ops, pid_t init) {
+  GROVE_ASSIGN_OR_RETURN(std::string ns,
+                         ops.readlinkat(AT_FDCWD, "/proc/" + std::to_string(init) + "/ns/pid"));
+  GROVE_ASSIGN_OR_RETURN(auto names, ops.list_dir(AT_FDCWD, "/proc"));
+  std::vector<pid_t> out;
+  for (const std::string& n : names) {
+    long long pid = 0;
+    if (!parse_int64(n, &pid) || pid <= 0 || pid == init) continue;
+    auto link = ops.readlinkat(AT_FDCWD, "/proc/" + n + "/ns/pid");
+    if (link && *link == ns) out.push_back(static_cast<pid_t>(pid));
+  }
+  out.push_back(init);
+  return out;
+}
+
+Status signal_all(sys::Ops& ops, const ContainerRecord& rec, int pidfd, int sig) {
+  // TODO(lifecycle): use the cgroup's procs (and cgroup.kill) once the cgroup manager lands. #4
+  if (!rec.own_pid_ns) return ops.pidfd_send_signal(pidfd, sig);
+  GROVE_ASSIGN_OR_RETURN(auto pids, pids_in_namespace(ops, rec.init_pid));
+  for (pid_t p : pids) {
+    if (p == rec.init_pid) {
+      GROVE_TRY(ops.pidfd_send_signal(pidfd, sig));
+      continue;
+    }
+    auto r = ops.kill(p, sig);
+    if (!r && r.error().code() != ESRCH) return r;
+  }
+  return ok();
+}
+
+// SIGKILL and wait until the pidfd reports the exit (zombie counts: the reaper is not us).
+Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
+  auto pidfd = open_init(ops, rec);
+  if (!pidfd) {
+    if (pidfd.error().code() == ESRCH) return ok();  // already gone
+    return std::move(pidfd).error();
+  }
+  GROVE_TRY(signal_all(ops, rec, pidfd->get(), SIGKILL));
+  struct pollfd p = {pidfd->get(), POLLIN, 0};
+  // TODO(lifecycle): poll(2) through sys::Ops once it has the method. #4
+  int n;
+  do {
+    n = ::poll(&p, 1, kKillWaitMs);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Error::last("poll(pidfd)");
+  if (n == 0) return Error::plain(ETIMEDOUT, "container init did not exit after SIGKILL");
+  return ok();
+}
+
+Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force) {
+  StateStore store(root);
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  auto rec = store.load(id);
+  if (!rec) {
+    // A crashed create leaves a directory without state.json: it is safe to remove.
+    if (rec.error().code() != ENOENT) return std::move(rec).error();
+    return store.remove(id, lock);
+  }
+  GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, *rec));
+  switch (st) {
+    case RunState::kStopped:
+      break;
+    case RunState::kCreated:
+    case RunState::kCreating:
+      // runc kills a created container on delete without --force.
+      GROVE_TRY(kill_and_wait(ops, *rec));
+      break;
+    default:
+      if (!force) {
+        return Error::plain(EBUSY, "cannot delete container " + std::string(id) +
+                                       " that is not stopped: " + to_string(st));
+      }
+      GROVE_TRY(kill_and_wait(ops, *rec));
+  }
+  return store.remove(id, lock);
+}
+
+Status kill_impl(sys::Ops& ops, const std::string& root, std::string_view id, int sig, bool all) {
+  StateStore store(root);
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd pidfd, open_init(ops, rec));
+  if (all) return signal_all(ops, rec, pidfd.get(), sig);
+  auto r = ops.pidfd_send_signal(pidfd.get(), sig);
+  if (!r && r.error().code() == ESRCH) return not_running();
+  return r;
+}
+
+}  // namespace
+
+Result<ContainerInfo> state(sys::Ops& ops, const std::string& root, std::string_view id) {
+  // No lock: state.json is replaced atomically, so a reader sees the old or the new record.
+  StateStore store(root);
+  GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
+  GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
+  return ContainerInfo{std::move(rec), st};
+}
+
+Result<std::vector<ContainerInfo>> list(sys::Ops& ops, const std::string& root) {
+  StateStore store(root);
+  GROVE_ASSIGN_OR_RETURN(auto ids, store.list());
+  std::vector<ContainerInfo> out;
+  for (const std::string& id : ids) {
+    auto info = state(ops, root, id);
+    if (info) {
+      out.push_back(std::move(*info));
+    } else if (info.error().code() != ENOENT) {
+      return std::move(info).error().context("container " + q(id));
+    }
+  }
+  return out;
+}
+
+Status kill(sys::Ops& ops, const std::string& root, std::string_view id, int signal, bool all) {
+  return kill_impl(ops, root, id, signal, all).context([&] { return "kill container " + q(id); });
+}
+
+Status remove(sys::Ops& ops, const std::string& root, std::string_view id, bool force) {
+  return remove_impl(ops, root, id, force).context([&] { return "delete container " + q(id); });
+}
+
+Result<int> parse_signal(std::string_view text) {
+  long long n = 0;
+  if (parse_int64(text, &n)) {
+    if (n <= 0 || n > SIGRTMAX) return Error::invalid("invalid signal " + q(text));
+    return static_cast<int>(n);
+  }
+  std::string upper(text);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (starts_with(upper, "SIG")) upper.erase(0, 3);
+  for (int sig = 1; sig < SIGRTMIN; ++sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    if (abbrev != nullptr && upper == abbrev) return sig;
+  }
+  return Error::invalid("invalid signal " + q(text));
+}
+
+std::string state_json(const ContainerInfo& info) {
+  const ContainerRecord& r = info.record;
+  oci::State st;
+  st.oci_version = r.oci_version;
+  st.id = r.id;
+  st.status = static_cast<oci::ContainerStatus>(info.state);  // same order, checked below
+  st.pid = info.state == RunState::kStopped ? 0 : r.init_pid;
+  st.bundle = r.bundle;
+  st.annotations = r.annotations;
+  st.rootfs = r.rootfs;
+  st.created = r.created;
+  return oci::to_json_string(st);
+}
+
+static_assert(static_cast<int>(RunState::kPaused) ==
+              static_cast<int>(oci::ContainerStatus::kPaused));
+static_assert(static_cast<int>(RunState::kStopped) ==
+              static_cast<int>(oci::ContainerStatus::kStopped));
+static_assert(static_cast<int>(RunState::kCreated) ==
+              static_cast<int>(oci::ContainerStatus::kCreated));
+
+}  // namespace grove::container

@@ -1,0 +1,221 @@
+// create and start: the two halves of bringing a container up (container.h).
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "libcontainer/base/defer.h"
+#include "libcontainer/base/strings.h"
+#include "libcontainer/container/container.h"
+#include "libcontainer/plan/mount_plan.h"
+#include "libcontainer/process/init.h"
+#include "libcontainer/process/spawn.h"
+#include "libcontainer/sys/probe.h"
+#include "oci/state.h"
+
+namespace grove::container {
+namespace {
+
+// RFC 3339 with nanoseconds in UTC, the form runc writes to "created".
+std::string now_rfc3339() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return oci::format_rfc3339_nano(ts.tv_sec, ts.tv_nsec);
+}
+
+Result<std::string> absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) return Error::last("getcwd()");
+  std::string base = cwd;
+  if (path.empty() || path == ".") return base;
+  return base + "/" + path;
+}
+
+// runc writes the pid file through a temporary and a rename so readers never see it partial.
+Status write_pid_file(sys::Ops& ops, const std::string& path, pid_t pid) {
+  std::size_t slash = path.rfind('/');
+  std::string tmp = slash == std::string::npos
+                        ? "." + path
+                        : path.substr(0, slash + 1) + "." + path.substr(slash + 1);
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd,
+                         ops.openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  GROVE_TRY(ops.write(fd.get(), std::to_string(pid)));
+  fd.reset();
+  return ops.renameat2(AT_FDCWD, tmp, AT_FDCWD, path, 0).context([&] {
+    return "pid file " + q(path);
+  });
+}
+
+Status check_spec(const oci::Spec& spec) {
+  if (!spec.process) return Error::invalid("config.json: process is required to create");
+  if (!spec.root || spec.root->path.empty())
+    return Error::invalid("config.json: root.path is required");
+  if (spec.process->terminal) {
+    return Error::not_supported("process.terminal: console sockets are not implemented yet");
+  }
+  if (spec.process->args.empty()) return Error::invalid("process.args must not be empty");
+  return ok();
+}
+
+// The host ids container root maps to (0:0 without a user namespace).
+std::pair<uid_t, gid_t> host_root_ids(const oci::Spec& spec) {
+  auto map = [](const std::vector<oci::IdMapping>& ms) -> uint32_t {
+    for (const oci::IdMapping& m : ms) {
+      if (m.container_id == 0 && m.size > 0) return m.host_id;
+    }
+    return 0;
+  };
+  if (!spec.linux) return {0, 0};
+  return {map(spec.linux->uid_mappings), map(spec.linux->gid_mappings)};
+}
+
+ContainerRecord initial_record(const CreateOptions& opts, const std::string& bundle,
+                               const std::string& rootfs, const plan::MountPlan& mounts) {
+  ContainerRecord rec;
+  rec.oci_version = opts.spec.oci_version;
+  rec.id = opts.id;
+  rec.bundle = bundle;
+  rec.rootfs = rootfs;
+  rec.config_path = bundle + "/config.json";
+  rec.created = now_rfc3339();
+  rec.mount_strategy = plan::to_string(mounts.strategy.strategy);
+  rec.annotations = opts.spec.annotations;
+  const oci::Namespace* pidns = oci::find_namespace(opts.spec, oci::NamespaceType::kPid);
+  rec.own_pid_ns = pidns != nullptr && pidns->path.empty();
+  return rec;
+}
+
+Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
+                            ContainerRecord& rec, const plan::MountPlan& mounts) {
+  Defer remove_dir([&] { (void)store.remove(opts.id, lock); });
+  GROVE_TRY(store.save(rec));
+  const std::string dir = store.dir(opts.id);
+  const std::string fifo = dir + "/" + process::kExecFifoName;
+  GROVE_TRY(ops.mknodat(AT_FDCWD, fifo, S_IFIFO | 0622, 0));
+  // Init opens the fifo as container root, which is another host uid in a user namespace.
+  auto [uid, gid] = host_root_ids(opts.spec);
+  if (uid != 0 || gid != 0) GROVE_TRY(ops.fchownat(AT_FDCWD, fifo, uid, gid, 0));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd dir_fd, ops.openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0));
+  process::SpawnOptions so;
+  so.spec = &opts.spec;
+  so.rootfs = rec.rootfs;
+  so.state_dir_fd = dir_fd.get();
+  so.inherit_fds = opts.preserve_fds + opts.listen_fds;
+  so.mount_plan = &mounts;
+  so.no_new_keyring = opts.no_new_keyring;
+  GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
+  // From here on a failure must not leave a waiting init behind.
+  Defer kill_init([&] {
+    (void)ops.kill(init.pid, SIGKILL);
+    (void)ops.waitpid(init.pid, 0);
+  });
+  GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, init.pid));
+  if (!live) return Error::plain(ESRCH, "container init exited during create");
+  rec.init_pid = init.pid;
+  rec.init_start_time = live->start_time;
+  rec.phase = "created";
+  GROVE_TRY(store.save(rec));
+  if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, init.pid));
+  kill_init.dismiss();
+  remove_dir.dismiss();
+  return init.pid;
+}
+
+Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
+  GROVE_TRY(validate_id(opts.id));
+  GROVE_TRY(check_spec(opts.spec));
+  GROVE_ASSIGN_OR_RETURN(std::string bundle, absolute(opts.bundle));
+  const std::string& root_path = opts.spec.root->path;
+  std::string rootfs = root_path[0] == '/' ? root_path : bundle + "/" + root_path;
+  // Plan every mount before anything exists on the host: a bad mounts[] entry fails here and
+  // leaves no state dir, process or mount behind.
+  plan::PlanOptions popts;
+  popts.no_pivot = opts.no_pivot;
+  popts.bundle_dir = bundle;
+  popts.rootless = ::geteuid() != 0;
+  GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, sys::probe(ops), popts));
+  StateStore store(opts.root);
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
+  ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);
+  return create_locked(ops, opts, store, lock, rec, mounts);
+}
+
+// Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning
+// readable with no writer ever seen means init died before reaching the fifo.
+Result<std::string> read_exec_fifo(sys::Ops& ops, int fifo, int pidfd) {
+  std::string data;
+  for (;;) {
+    struct pollfd p[2] = {{fifo, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    // TODO(lifecycle): poll(2) through sys::Ops once it has the method. #4
+    if (::poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return Error::last("poll(exec fifo, pidfd)");
+    }
+    if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      auto chunk = ops.read(fifo, 4096);
+      if (!chunk) {
+        if (chunk.error().code() == EAGAIN) continue;
+        return std::move(chunk).error().context("read exec fifo");
+      }
+      if (chunk->empty()) return data;
+      data += *chunk;
+      if (data.size() > process::kSyncMaxMessage)
+        return Error::plain(EPROTO, "exec fifo: too much data");
+      continue;
+    }
+    if (p[1].revents & POLLIN) return Error::plain(ESRCH, "container init exited before start");
+  }
+}
+
+Status check_startable(RunState st) {
+  switch (st) {
+    case RunState::kCreated:
+      return ok();
+    case RunState::kStopped:
+      return Error::invalid("cannot start a container that has stopped");
+    case RunState::kRunning:
+      return Error::invalid("cannot start an already running container");
+    default:
+      return Error::invalid(std::string("cannot start a container in the ") + to_string(st) +
+                            " state");
+  }
+}
+
+Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id) {
+  StateStore store(root);
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
+  GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
+  GROVE_TRY(check_startable(st));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd pidfd, ops.pidfd_open(rec.init_pid, 0));
+  // The pidfd pins the process: re-check identity now that it cannot be reused under us.
+  GROVE_ASSIGN_OR_RETURN(st, current_state(ops, rec));
+  GROVE_TRY(check_startable(st));
+  std::string fifo_path = store.dir(id) + "/" + process::kExecFifoName;
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fifo, ops.openat(AT_FDCWD, fifo_path, O_RDONLY | O_NONBLOCK, 0));
+  auto data = read_exec_fifo(ops, fifo.get(), pidfd.get());
+  // Whatever happened, init has left the waiting state: never start twice.
+  (void)ops.unlinkat(AT_FDCWD, fifo_path, 0);
+  rec.phase = "running";
+  GROVE_TRY(store.save(rec));
+  if (!data) return std::move(data).error();
+  return process::decode_fifo_result(*data);
+}
+
+}  // namespace
+
+Result<pid_t> create(sys::Ops& ops, const CreateOptions& opts) {
+  return create_impl(ops, opts).context([&] { return "create container " + q(opts.id); });
+}
+
+Status start(sys::Ops& ops, const std::string& root, std::string_view id) {
+  return start_impl(ops, root, id).context([&] { return "start container " + q(id); });
+}
+
+}  // namespace grove::container

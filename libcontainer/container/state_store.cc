@@ -1,0 +1,255 @@
+#include "libcontainer/container/state_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "libcontainer/base/strings.h"
+
+namespace grove::container {
+namespace {
+
+constexpr const char* kStateFile = "state.json";
+constexpr const char* kLockFile = "lock";
+
+bool id_char_ok(char c) {
+  // \w is [A-Za-z0-9_]; runc's "+-\." inside a class is the range '+'..'.' = "+,-.".
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         (c >= '+' && c <= '.');
+}
+
+Status write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::last("write(" + q(path) + ")");
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok();
+}
+
+Result<std::string> read_all(int fd, const std::string& path) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::last("read(" + q(path) + ")");
+    }
+    if (n == 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+Status mkdir_p(const std::string& path, mode_t mode) {
+  std::string cur;
+  for (const std::string& part : split(path, '/')) {
+    if (part.empty()) continue;
+    cur += "/" + part;
+    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) {
+      return Error::last("mkdir(" + q(cur) + ")");
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+std::string record_to_json(const ContainerRecord& r) {
+  nlohmann::json j = {
+      {"ociVersion", r.oci_version},
+      {"id", r.id},
+      {"phase", r.phase},
+      {"paused", r.paused},
+      {"pid", r.init_pid},
+      {"pidStartTime", r.init_start_time},
+      {"bundle", r.bundle},
+      {"rootfs", r.rootfs},
+      {"configPath", r.config_path},
+      {"created", r.created},
+      {"mountStrategy", r.mount_strategy},
+      {"cgroupPath", r.cgroup_path},
+      {"ownPidNamespace", r.own_pid_ns},
+      {"annotations", r.annotations},
+  };
+  return j.dump(2) + "\n";
+}
+
+Result<ContainerRecord> record_from_json(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Error::invalid("state.json: not a JSON object");
+  // nlohmann throws on type mismatches; our code throws nothing, so catch at this boundary.
+  try {
+    ContainerRecord r;
+    r.oci_version = j.value("ociVersion", "");
+    r.id = j.at("id").get<std::string>();
+    r.phase = j.value("phase", "creating");
+    r.paused = j.value("paused", false);
+    r.init_pid = j.value("pid", 0);
+    r.init_start_time = j.value("pidStartTime", uint64_t{0});
+    r.bundle = j.value("bundle", "");
+    r.rootfs = j.value("rootfs", "");
+    r.config_path = j.value("configPath", "");
+    r.created = j.value("created", "");
+    r.mount_strategy = j.value("mountStrategy", "");
+    r.cgroup_path = j.value("cgroupPath", "");
+    r.own_pid_ns = j.value("ownPidNamespace", false);
+    if (j.contains("annotations")) {
+      r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
+    }
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return Error::invalid(std::string("state.json: ") + e.what());
+  }
+}
+
+Status validate_id(std::string_view id) {
+  bool good =
+      !id.empty() && id != "." && id != ".." && std::all_of(id.begin(), id.end(), id_char_ok);
+  if (!good) return Error::invalid("invalid container ID format: " + q(id));
+  return ok();
+}
+
+Error exists_error(std::string_view id) {
+  return Error::plain(EEXIST, "container with given ID already exists: " + q(id));
+}
+
+Error not_exist_error(std::string_view id) {
+  return Error::plain(ENOENT, "container " + q(id) + " does not exist");
+}
+
+StateStore::StateStore(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::string StateStore::dir(std::string_view id) const { return root_ + "/" + std::string(id); }
+
+Result<Lock> StateStore::create(std::string_view id) {
+  GROVE_TRY(validate_id(id));
+  GROVE_TRY(mkdir_p(root_, 0700));
+  std::string d = dir(id);
+  if (::mkdir(d.c_str(), 0711) != 0) {
+    if (errno == EEXIST) return exists_error(id);
+    return Error::last("mkdir(" + q(d) + ")");
+  }
+  std::string lock_path = d + "/" + kLockFile;
+  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) {
+    Error e = Error::last("open(" + q(lock_path) + ")");
+    ::rmdir(d.c_str());
+    return e;
+  }
+  // Nobody else can know the lock file yet, but a concurrent lock() may open it right now.
+  if (::flock(fd.get(), LOCK_EX) != 0) return Error::last("flock(" + q(lock_path) + ")");
+  return Lock(std::move(fd));
+}
+
+Result<Lock> StateStore::lock(std::string_view id) {
+  GROVE_TRY(validate_id(id));
+  std::string lock_path = dir(id) + "/" + kLockFile;
+  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR) return not_exist_error(id);
+    return Error::last("open(" + q(lock_path) + ")");
+  }
+  for (;;) {
+    if (::flock(fd.get(), LOCK_EX) == 0) break;
+    if (errno != EINTR) return Error::last("flock(" + q(lock_path) + ")");
+  }
+  // remove() unlinks the lock file while holding it: a zero link count means the container we
+  // waited for was deleted meanwhile.
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Error::last("fstat(" + q(lock_path) + ")");
+  if (st.st_nlink == 0) return not_exist_error(id);
+  return Lock(std::move(fd));
+}
+
+Status StateStore::save(const ContainerRecord& record) {
+  std::string d = dir(record.id);
+  std::string tmp = d + "/." + kStateFile + ".tmp";
+  std::string final_path = d + "/" + kStateFile;
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return Error::last("open(" + q(tmp) + ")");
+  GROVE_TRY(write_all(fd.get(), record_to_json(record), tmp));
+  if (::fsync(fd.get()) != 0) return Error::last("fsync(" + q(tmp) + ")");
+  fd.reset();
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    Error e = Error::last("rename(" + q(tmp) + ", " + q(final_path) + ")");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  // The rename is durable only once the directory entry is: fsync the directory too.
+  UniqueFd dfd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd && ::fsync(dfd.get()) != 0) return Error::last("fsync(" + q(d) + ")");
+  return ok();
+}
+
+Result<ContainerRecord> StateStore::load(std::string_view id) const {
+  GROVE_TRY(validate_id(id));
+  std::string path = dir(id) + "/" + kStateFile;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR) return not_exist_error(id);
+    return Error::last("open(" + q(path) + ")");
+  }
+  GROVE_ASSIGN_OR_RETURN(std::string text, read_all(fd.get(), path));
+  return record_from_json(text).context([&] { return "load " + q(path); });
+}
+
+Result<std::vector<std::string>> StateStore::list() const {
+  std::vector<std::string> ids;
+  DIR* d = ::opendir(root_.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return ids;
+    return Error::last("opendir(" + q(root_) + ")");
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == ".." || !validate_id(name)) continue;
+    std::string state = dir(name) + "/" + kStateFile;
+    if (::access(state.c_str(), F_OK) == 0) ids.push_back(std::move(name));
+  }
+  ::closedir(d);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Status StateStore::remove(std::string_view id, Lock& lock) {
+  (void)lock;  // held by the caller; proves the caller serialised with everyone else
+  GROVE_TRY(validate_id(id));
+  std::string d = dir(id);
+  UniqueFd dfd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd) {
+    if (errno == ENOENT) return not_exist_error(id);
+    return Error::last("open(" + q(d) + ")");
+  }
+  DIR* it = ::fdopendir(::fcntl(dfd.get(), F_DUPFD_CLOEXEC, 0));
+  if (it == nullptr) return Error::last("fdopendir(" + q(d) + ")");
+  std::vector<std::string> names;
+  while (struct dirent* e = ::readdir(it)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(it);
+  // The lock file goes last so waiters only see "deleted" once everything else is gone.
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    return (a == kLockFile) < (b == kLockFile) || ((a == kLockFile) == (b == kLockFile) && a < b);
+  });
+  for (const std::string& name : names) {
+    if (::unlinkat(dfd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+      return Error::last("unlinkat(" + q(d) + ", " + q(name) + ")");
+    }
+  }
+  if (::rmdir(d.c_str()) != 0 && errno != ENOENT) return Error::last("rmdir(" + q(d) + ")");
+  return ok();
+}
+
+}  // namespace grove::container

@@ -1,0 +1,101 @@
+#pragma once
+// The on-disk container state under `--root` (default /run/grove):
+//   <root>/<id>/state.json   ContainerRecord as JSON, replaced atomically (temp + fsync + rename)
+//   <root>/<id>/lock         flock(LOCK_EX) held by whoever reads-modifies-writes this container
+//   <root>/<id>/exec.fifo    created by create, removed by start (see container/lifecycle.cc)
+// Concurrent create/kill/delete on one id serialise on the lock; a deleted container's lock file
+// is unlinked while held, so a waiter that then gets the lock sees "does not exist".
+// Not thread-safe per StateStore object; safe across processes. No fd is inherited (O_CLOEXEC).
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/base/unique_fd.h"
+
+namespace grove::container {
+
+// What grove records per container. `phase` is what the runtime last did ("creating", "created",
+// "running"); the status users see is derived from it plus the live process (status.h).
+struct ContainerRecord {
+  std::string oci_version;
+  std::string id;
+  std::string phase = "creating";
+  bool paused = false;
+  pid_t init_pid = 0;
+  // Field 22 of /proc/<pid>/stat when init was created; a different value means pid reuse.
+  uint64_t init_start_time = 0;
+  std::string bundle;       // absolute bundle directory
+  std::string rootfs;       // absolute rootfs path
+  std::string config_path;  // absolute path of config.json
+  std::string created;      // RFC 3339 UTC with nanoseconds, like runc
+  std::string mount_strategy;
+  std::string cgroup_path;  // empty until the cgroup manager sets it
+  bool own_pid_ns = false;  // init is pid 1 of a namespace grove created
+  std::map<std::string, std::string> annotations;
+};
+
+// Serialises / parses a record. parse: EINVAL with the JSON problem on a corrupt file.
+std::string record_to_json(const ContainerRecord& r);
+Result<ContainerRecord> record_from_json(std::string_view text);
+
+// runc's id rule: ^[\w+-\.]+$ (the class is "+" through "." i.e. "+,-."), and neither "." nor
+// "..". Errors: EINVAL "invalid container ID format" (runc's string) plus the quoted id.
+Status validate_id(std::string_view id);
+
+// EEXIST "container with given ID already exists" (runc's string).
+Error exists_error(std::string_view id);
+// ENOENT `container "x" does not exist` (engines match "does not exist").
+Error not_exist_error(std::string_view id);
+
+// An exclusive flock on one container. Released (closed) on destruction. Move-only.
+class Lock {
+ public:
+  Lock() = default;
+  explicit Lock(UniqueFd fd) : fd_(std::move(fd)) {}
+  bool held() const noexcept { return fd_.valid(); }
+  int fd() const noexcept { return fd_.get(); }
+  void release() noexcept { fd_.reset(); }
+
+ private:
+  UniqueFd fd_;
+};
+
+class StateStore {
+ public:
+  // `root` is created (0700, with parents) on first create(); it need not exist for reads.
+  explicit StateStore(std::string root);
+
+  const std::string& root() const noexcept { return root_; }
+  // <root>/<id> (no validation; call validate_id first).
+  std::string dir(std::string_view id) const;
+
+  // Creates <root>/<id> (0711) and its lock file and returns the lock held. Errors: EINVAL bad
+  // id; EEXIST exists_error(); mkdir/open errno. On failure nothing is left behind.
+  [[nodiscard]] Result<Lock> create(std::string_view id);
+  // Locks an existing container (blocks while another process holds it). Errors: EINVAL bad
+  // id; ENOENT not_exist_error() (also when it was deleted while we waited); flock errno.
+  [[nodiscard]] Result<Lock> lock(std::string_view id);
+
+  // Atomically replaces state.json (write temp, fsync, rename, fsync dir). The caller holds the
+  // lock. Errors: open/write/fsync/rename errno.
+  [[nodiscard]] Status save(const ContainerRecord& record);
+  // Reads state.json. Errors: ENOENT not_exist_error(); EINVAL corrupt JSON.
+  [[nodiscard]] Result<ContainerRecord> load(std::string_view id) const;
+  // Ids of every directory under root that holds a state.json, sorted. A missing root lists
+  // nothing. Errors: opendir errno.
+  [[nodiscard]] Result<std::vector<std::string>> list() const;
+  // Removes the container directory and everything grove put in it. The caller holds `lock`,
+  // which stays held (its file is unlinked) until released. Errors: unlink/rmdir errno.
+  [[nodiscard]] Status remove(std::string_view id, Lock& lock);
+
+ private:
+  std::string root_;
+};
+
+}  // namespace grove::container

@@ -1,0 +1,60 @@
+#pragma once
+// Executors for mount plans (plan/mount_plan.h): thin loops, one apply step per op, each failure
+// framed with the op's describe() line. Two phases, so the open-tree-namespace strategy can take
+// every host resource before setns() and never resolve a host path afterwards:
+//   prepare_mounts(): opens what lives on the host (bind sources as detached open_tree clones with
+//     their attributes already set, fs instances via fsopen/fsconfig/fsmount, /dev/null clones and
+//     read-only tmpfs instances for maskedPaths, host device nodes, the console pty);
+//   attach_mounts(): resolves every target inside the rootfs (resolve.h) and attaches with
+//     move_mount(MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH) onto an O_PATH fd of the target,
+//     creates device nodes and symlinks, applies readonly/masked paths and root.readonly.
+// Strategies (pivot.h, open_tree_ns.h) wrap these with the root switch. Requirements: a
+// single-threaded caller with CAP_SYS_ADMIN over the mount namespace it is in, which must not be
+// the host's (these functions run in the container child). Fds: `root_fd` is borrowed; Prepared
+// owns its fds and closes unused ones when destroyed.
+
+#include <vector>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/base/unique_fd.h"
+#include "libcontainer/mount/resolve.h"
+#include "libcontainer/plan/mount_plan.h"
+#include "libcontainer/sys/ops.h"
+
+namespace grove::mount {
+
+// Host-side inputs that are not part of the (pure) plan.
+struct ApplyInputs {
+  int console_fd = -1;  // borrowed pty slave to bind on /dev/console (Console op); -1: none
+  int idmap_userns_fd = -1;  // borrowed user-namespace fd for idmapped binds; -1: none
+};
+
+// Host resources for one op, indexed like MountPlan::ops.
+struct PreparedOp {
+  UniqueFd mount;      // a detached mount to attach (bind clone, fs instance, /dev/null clone)
+  UniqueFd alt_mount;  // MaskPath: the read-only tmpfs used when the path is a directory
+};
+struct Prepared {
+  std::vector<PreparedOp> ops;
+};
+
+// Phase 1. Errors: the failing syscall's errno, framed with describe(op) (ENOTSUP for an idmapped
+// bind without ApplyInputs::idmap_userns_fd).
+[[nodiscard]] Result<Prepared> prepare_mounts(sys::Ops& ops, const plan::MountPlan& plan,
+                                              const ApplyInputs& inputs);
+
+// Phase 2: `root_fd` is an O_PATH fd of the root of the container's rootfs mount (in the mount
+// namespace the caller is in now). Consumes the fds in `prepared`. Errors: the failing syscall's
+// errno framed with describe(op).
+[[nodiscard]] Status attach_mounts(sys::Ops& ops, int root_fd, const plan::MountPlan& plan,
+                                   Prepared& prepared);
+
+// prepare_mounts + attach_mounts with no console and no idmap user namespace.
+[[nodiscard]] Status apply_mounts(sys::Ops& ops, int root_fd, const plan::MountPlan& plan);
+
+// The resolution mode a plan asks for.
+inline ResolveMode resolve_mode(const plan::MountPlan& plan) {
+  return plan.use_openat2 ? ResolveMode::kOpenat2 : ResolveMode::kWalk;
+}
+
+}  // namespace grove::mount

@@ -1,0 +1,125 @@
+#include "libcontainer/process/init.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "libcontainer/base/strings.h"
+#include "libcontainer/process/exec_setup.h"
+#include "libcontainer/mount/open_tree_ns.h"
+#include "libcontainer/process/sys_extra.h"
+
+namespace grove::process {
+namespace {
+
+const char* ns_name(int nstype) {
+  switch (nstype) {
+    case CLONE_NEWUSER:
+      return "user";
+    case CLONE_NEWNS:
+      return "mount";
+    case CLONE_NEWPID:
+      return "pid";
+    case CLONE_NEWNET:
+      return "network";
+    case CLONE_NEWIPC:
+      return "ipc";
+    case CLONE_NEWUTS:
+      return "uts";
+    case CLONE_NEWCGROUP:
+      return "cgroup";
+    default:
+      return "time";
+  }
+}
+
+// In a fresh user namespace the init keeps its host uid (unmapped until the parent writes the
+// maps). Once they are written it becomes root of the namespace, as runc's nsexec does.
+Status become_userns_root(sys::Ops& ops) {
+  GROVE_TRY(ops.setresgid(0, 0, 0));
+  return ops.setresuid(0, 0, 0);
+}
+
+Status set_names(sys::Ops& ops, const oci::Spec& spec) {
+  if (!spec.hostname.empty()) GROVE_TRY(ops.sethostname(spec.hostname).context("hostname"));
+  if (!spec.domainname.empty()) GROVE_TRY(ops.setdomainname(spec.domainname).context("domainname"));
+  return ok();
+}
+
+// Builds the container's mount tree with the mount engine. The rootfs fd is opened here, in the
+// init: for pivot/chroot it must belong to the new mount namespace (mount/pivot.h); for
+// open-tree-namespace it is the host tree the namespace is cloned from.
+Status build_rootfs(sys::Ops& ops, const InitConfig& cfg) {
+  if (cfg.mount_plan == nullptr) return Error::invalid("no mount plan for a mount namespace");
+  GROVE_ASSIGN_OR_RETURN(UniqueFd rootfs,
+                         ops.openat(AT_FDCWD, cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
+  return mount::setup_rootfs(ops, rootfs.get(), *cfg.mount_plan, mount::ApplyInputs{});
+}
+
+// Writes `error` to the exec fifo for `start` to report. Best effort: if `start` is gone the
+// write fails and the exit code is all that is left.
+void report_on_fifo(sys::Ops& ops, int fifo_fd, const Error& error) {
+  char buf[kSyncMaxMessage];
+  std::size_t n = encode_sync(SyncKind::kError, 0, &error, buf, sizeof buf);
+  (void)ops.write(fifo_fd, std::string(buf, n));
+}
+
+}  // namespace
+
+Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
+  const oci::Spec& spec = *cfg.spec;
+  // First of all: nothing of the runtime's (state locks, logs, sockets) may stay open in init.
+  std::vector<int> keep = cfg.inherit;
+  keep.push_back(sync.fd());
+  keep.push_back(cfg.state_dir_fd);
+  for (const JoinNamespace& j : cfg.join) keep.push_back(j.fd);
+  GROVE_TRY(close_fds_except(ops, keep).context("close runtime fds"));
+  if (cfg.wait_for_go) {
+    GROVE_TRY(sync.expect(SyncKind::kGo).context("user namespace id maps"));
+    GROVE_TRY(become_userns_root(ops).context("user namespace"));
+  } else {
+    // CVE-2019-5736: until execve, /proc/<init>/exe is the runtime binary; a non-dumpable
+    // process's /proc files are not reachable by unprivileged container processes.
+    GROVE_TRY(ops.set_dumpable(false));
+  }
+  for (const JoinNamespace& j : cfg.join) {
+    GROVE_TRY(ops.setns(j.fd, j.nstype).context([&] {
+      return std::string("join ") + ns_name(j.nstype) + " namespace " + q(j.path);
+    }));
+  }
+  if (cfg.new_session_keyring) GROVE_TRY(sys_extra::join_session_keyring());
+  if (cfg.setup_mounts) GROVE_TRY(build_rootfs(ops, cfg).context("rootfs"));
+  if (cfg.set_hostname) GROVE_TRY(set_names(ops, spec));
+  const oci::Process& p = *spec.process;
+  if (p.args.empty()) return Error::invalid("process.args must not be empty");
+  return find_executable(ops, p.args[0], p.env).context("process.args[0]");
+}
+
+void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
+  auto exe = prepare_init(ops, cfg, sync);
+  if (!exe) {
+    (void)sync.send_error(exe.error());
+    ::_exit(1);
+  }
+  if (!sync.send_ready()) ::_exit(1);
+  // Blocks until `grove start` opens the fifo for reading. The state dir fd is outside our new
+  // root but openat() on it still works after pivot_root.
+  auto fifo = ops.openat(cfg.state_dir_fd, kExecFifoName, O_WRONLY, 0);
+  if (!fifo) ::_exit(255);
+  std::vector<int> keep = cfg.inherit;
+  keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
+  Status st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
+  report_on_fifo(ops, fifo->get(), st.error());
+  ::_exit(255);
+}
+
+Status decode_fifo_result(const std::string& data) {
+  if (data.empty()) return ok();
+  GROVE_ASSIGN_OR_RETURN(SyncMessage msg, decode_sync(data.data(), data.size()));
+  if (msg.kind != SyncKind::kError || !msg.error) {
+    return Error::plain(EPROTO, "exec fifo: unexpected " + std::string(to_string(msg.kind)));
+  }
+  return std::move(*msg.error).context("container init");
+}
+
+}  // namespace grove::process

@@ -1,0 +1,66 @@
+#pragma once
+// The container init: spawned by clone3 from the runtime process (no re-exec), it sets the
+// container up, reports `ready` over the sync socket, blocks opening the exec fifo until
+// `grove start`, then finalises the process and execve()s process.args.
+//
+// Exec fifo protocol (runc's exec.fifo, with error reporting added): init opens
+// <state dir>/exec.fifo for writing (blocking until `start` opens it for reading). If anything
+// after that fails (ids, caps, execve) init writes one encoded sync kError message to the fifo
+// and _exit(255)s. On success the fifo fd is close-on-exec, so `start` reads EOF with no data
+// exactly when execve succeeded.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/base/unique_fd.h"
+#include "libcontainer/process/sync.h"
+#include "libcontainer/plan/mount_plan.h"
+#include "libcontainer/sys/ops.h"
+#include "oci/spec.h"
+
+namespace grove::process {
+
+inline constexpr const char* kExecFifoName = "exec.fifo";
+
+// A namespace to join: setns(fd, nstype) in the init. `fd` is owned by the parent; the child
+// closes its copy after joining.
+struct JoinNamespace {
+  int nstype = 0;  // CLONE_NEW*
+  int fd = -1;
+  std::string path;  // for error messages
+};
+
+// Everything the init needs, prepared by the parent before clone (the child only reads it).
+struct InitConfig {
+  const oci::Spec* spec = nullptr;  // borrowed; spec->process must be set
+  std::string rootfs;               // absolute host path of the rootfs
+  // The mount plan made by the parent (plan::plan_mounts); borrowed, required when
+  // setup_mounts. Its strategy says how the rootfs becomes "/" (mount/open_tree_ns.h).
+  const plan::MountPlan* mount_plan = nullptr;
+  int state_dir_fd = -1;            // borrowed O_PATH|O_DIRECTORY fd of <root>/<id>
+  std::vector<JoinNamespace> join;  // in setns order (user first)
+  bool wait_for_go = false;         // new user namespace: wait until the parent wrote id maps
+  bool setup_mounts = false;        // a mount namespace: run mount::setup_rootfs
+  bool set_hostname = false;        // a new or joined uts namespace
+  bool new_session_keyring = true;  // !--no-new-keyring
+  std::vector<int> inherit;         // fds the process keeps (0-2, preserved, LISTEN_FDS)
+};
+
+// The init's whole life after clone: never returns. Setup failures are sent through `sync`
+// (kError) and exit 1; failures after `start` go to the exec fifo and exit 255 (runc's code).
+[[noreturn]] void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync);
+
+// Setup until `ready` (exposed for tests of the ordering with FakeOps): closes stray fds,
+// waits for `go` if asked, joins namespaces, sets up mounts and hostname, resolves the
+// executable. Returns the resolved executable path. Errors: the failing step with its frame.
+[[nodiscard]] Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg,
+                                               const SyncSocket& sync);
+
+// Decodes what `start` read from the exec fifo: "" is success (init exec'd), anything else
+// must be one sync kError message, returned with a `container init` frame.
+[[nodiscard]] Status decode_fifo_result(const std::string& data);
+
+}  // namespace grove::process

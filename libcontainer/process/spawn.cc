@@ -1,0 +1,172 @@
+#include "libcontainer/process/spawn.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+
+#include "libcontainer/base/defer.h"
+#include "libcontainer/base/strings.h"
+#include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/sync.h"
+
+namespace grove::process {
+namespace {
+
+#ifndef CLONE_NEWTIME
+constexpr uint64_t kCloneNewTime = 0x00000080;
+#else
+constexpr uint64_t kCloneNewTime = CLONE_NEWTIME;
+#endif
+
+uint64_t ns_flag(oci::NamespaceType t) {
+  switch (t) {
+    case oci::NamespaceType::kPid:
+      return CLONE_NEWPID;
+    case oci::NamespaceType::kNetwork:
+      return CLONE_NEWNET;
+    case oci::NamespaceType::kMount:
+      return CLONE_NEWNS;
+    case oci::NamespaceType::kIpc:
+      return CLONE_NEWIPC;
+    case oci::NamespaceType::kUts:
+      return CLONE_NEWUTS;
+    case oci::NamespaceType::kUser:
+      return CLONE_NEWUSER;
+    case oci::NamespaceType::kCgroup:
+      return CLONE_NEWCGROUP;
+    case oci::NamespaceType::kTime:
+      return kCloneNewTime;
+  }
+  return 0;
+}
+
+const std::vector<oci::Namespace>& namespaces(const oci::Spec& spec) {
+  static const std::vector<oci::Namespace> kNone;
+  return spec.linux ? spec.linux->namespaces : kNone;
+}
+
+Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
+  std::string dir = "/proc/" + std::to_string(pid) + "/";
+  if (!linux.uid_mappings.empty()) {
+    GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "uid_map", format_id_map(linux.uid_mappings)));
+  }
+  if (!linux.gid_mappings.empty()) {
+    GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "gid_map", format_id_map(linux.gid_mappings)));
+  }
+  return ok();
+}
+
+// The init's half of the clone: never returns.
+[[noreturn]] void child_main(sys::Ops& ops, const InitConfig& cfg, SyncSocket& parent_end,
+                             const SyncSocket& child_end) {
+  parent_end.close();
+  run_init(ops, cfg, child_end);
+}
+
+InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
+                            const std::vector<std::pair<UniqueFd, JoinNamespace>>& joins) {
+  InitConfig cfg;
+  cfg.spec = opts.spec;
+  cfg.rootfs = opts.rootfs;
+  cfg.state_dir_fd = opts.state_dir_fd;
+  for (const auto& j : joins) cfg.join.push_back(j.second);
+  cfg.wait_for_go = (flags & CLONE_NEWUSER) != 0;
+  cfg.setup_mounts = oci::has_namespace(*opts.spec, oci::NamespaceType::kMount);
+  cfg.set_hostname = oci::has_namespace(*opts.spec, oci::NamespaceType::kUts);
+  cfg.mount_plan = opts.mount_plan;
+  cfg.new_session_keyring = !opts.no_new_keyring;
+  cfg.inherit = inherited_fds(opts.inherit_fds);
+  return cfg;
+}
+
+// Parent: enter the pid namespace given by path for the clone; returns the fd to go back.
+Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
+  const oci::Namespace* ns = oci::find_namespace(spec, oci::NamespaceType::kPid);
+  if (ns == nullptr || ns->path.empty()) return UniqueFd();
+  GROVE_ASSIGN_OR_RETURN(UniqueFd own, ops.openat(AT_FDCWD, "/proc/self/ns/pid", O_RDONLY, 0));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd target, ops.openat(AT_FDCWD, ns->path, O_RDONLY, 0));
+  GROVE_TRY(ops.setns(target.get(), CLONE_NEWPID).context([&] {
+    return "join pid namespace " + q(ns->path);
+  }));
+  return own;
+}
+
+// Parent after clone: id maps, then wait for ready; reaps the init on failure.
+Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const SyncSocket& sync,
+                    bool new_userns) {
+  Status st = ok();
+  if (new_userns) {
+    st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
+    if (st) st = sync.send_go();
+  }
+  if (st) {
+    auto ready = sync.expect(SyncKind::kReady);
+    if (!ready) st = std::move(ready).error();
+  }
+  if (!st) {
+    (void)ops.kill(pid, SIGKILL);
+    (void)ops.waitpid(pid, 0);
+  }
+  return st;
+}
+
+}  // namespace
+
+uint64_t clone_flags(const oci::Spec& spec, const plan::MountPlan* mount_plan) {
+  uint64_t flags = 0;
+  for (const oci::Namespace& ns : namespaces(spec)) {
+    if (ns.path.empty()) flags |= ns_flag(ns.type);
+  }
+  if (mount_plan != nullptr && mount_plan->strategy.strategy == plan::Strategy::kOpenTreeNamespace)
+    flags &= ~static_cast<uint64_t>(CLONE_NEWNS);
+  return flags;
+}
+
+std::string format_id_map(const std::vector<oci::IdMapping>& mappings) {
+  std::string out;
+  for (const oci::IdMapping& m : mappings) {
+    out += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+           std::to_string(m.size) + "\n";
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<UniqueFd, JoinNamespace>>> open_join_namespaces(
+    sys::Ops& ops, const oci::Spec& spec) {
+  std::vector<std::pair<UniqueFd, JoinNamespace>> out;
+  for (const oci::Namespace& ns : namespaces(spec)) {
+    if (ns.path.empty() || ns.type == oci::NamespaceType::kPid) continue;
+    auto frame = [&] {
+      return "linux.namespaces " + q(oci::to_string(ns.type)) + " " + q(ns.path);
+    };
+    GROVE_ASSIGN_OR_RETURN(UniqueFd fd, ops.openat(AT_FDCWD, ns.path, O_RDONLY, 0).context(frame));
+    JoinNamespace j{static_cast<int>(ns_flag(ns.type)), fd.get(), ns.path};
+    // The user namespace goes first: joining it grants the rights to join the others.
+    auto pos = ns.type == oci::NamespaceType::kUser ? out.begin() : out.end();
+    out.insert(pos, {std::move(fd), std::move(j)});
+  }
+  return out;
+}
+
+Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
+  const uint64_t flags = clone_flags(*opts.spec, opts.mount_plan);
+  GROVE_ASSIGN_OR_RETURN(auto joins, open_join_namespaces(ops, *opts.spec));
+  InitConfig cfg = make_init_config(opts, flags, joins);
+  GROVE_ASSIGN_OR_RETURN(auto pair, make_sync_pair(ops));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd own_pidns, enter_pid_ns_for_clone(ops, *opts.spec));
+  sys::CloneArgs args;
+  args.flags = flags;
+  args.exit_signal = SIGCHLD;
+  args.want_pidfd = true;
+  auto cloned = ops.clone3(args);
+  if (own_pidns && (!cloned || cloned->pid != 0)) {
+    GROVE_TRY(ops.setns(own_pidns.get(), CLONE_NEWPID).context("return to own pid namespace"));
+  }
+  if (!cloned) return std::move(cloned).error().context("clone container init");
+  if (cloned->pid == 0) child_main(ops, cfg, pair.first, pair.second);
+  pair.second.close();
+  GROVE_TRY(finish_spawn(ops, opts, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0));
+  return Spawned{cloned->pid, std::move(cloned->pidfd)};
+}
+
+}  // namespace grove::process

@@ -1,0 +1,55 @@
+#pragma once
+// The parent side of container-init creation: namespaces from the spec, clone3(CLONE_NEW* |
+// CLONE_PIDFD), user-namespace id maps, and the wait for the init's `ready`.
+// The caller must be single-threaded at clone time (style.md §2.8).
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/base/unique_fd.h"
+#include "libcontainer/process/init.h"
+#include "libcontainer/sys/ops.h"
+#include "oci/spec.h"
+
+namespace grove::process {
+
+struct SpawnOptions {
+  const oci::Spec* spec = nullptr;  // borrowed; process and root must be set
+  std::string rootfs;               // absolute host path
+  int state_dir_fd = -1;            // borrowed O_PATH|O_DIRECTORY fd of <root>/<id>
+  int inherit_fds = 0;              // --preserve-fds + LISTEN_FDS: fds 3.. kept for the process
+  const plan::MountPlan* mount_plan = nullptr;  // borrowed; required with a mount namespace
+  bool no_new_keyring = false;
+};
+
+struct Spawned {
+  pid_t pid = 0;
+  UniqueFd pidfd;  // owned, close-on-exec
+};
+
+// The CLONE_NEW* flags for the namespaces the spec asks to create (entries without a path).
+// Pure. CLONE_NEWTIME is included; time offsets are not applied yet. With the
+// open-tree-namespace strategy CLONE_NEWNS is left out: the init gets its mount namespace from
+// open_tree(OPEN_TREE_NAMESPACE) + setns instead of copying the host's.
+uint64_t clone_flags(const oci::Spec& spec, const plan::MountPlan* mount_plan = nullptr);
+
+// "<containerID> <hostID> <size>\n" lines for /proc/<pid>/{uid,gid}_map. Pure.
+std::string format_id_map(const std::vector<oci::IdMapping>& mappings);
+
+// Opens the namespaces the spec joins by path, user first (so the init gains the rights to
+// join the others), the pid namespace excluded (joined by the parent, see spawn_init).
+// Errors: open errno with a `linux.namespaces "<type>" "<path>"` frame.
+[[nodiscard]] Result<std::vector<std::pair<UniqueFd, JoinNamespace>>> open_join_namespaces(
+    sys::Ops& ops, const oci::Spec& spec);
+
+// Clones the container init and waits until it reports `ready` (set up, blocked on the exec
+// fifo). A pid namespace given by path is entered by the parent for the clone (setns only sets
+// pid_for_children) and left again afterwards. On an init failure the child is reaped and its
+// error is returned with a `container init` frame; the error codes are the init's.
+[[nodiscard]] Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts);
+
+}  // namespace grove::process

@@ -1,0 +1,121 @@
+// Cross-field checks on a parsed spec (oci::validate). Where the spec is silent we follow
+// runc's libcontainer/configs/validate/validator.go so configs fail the same way under grove.
+
+#include <set>
+#include <string>
+
+#include "libcontainer/base/strings.h"
+#include "oci/json_read.h"
+#include "oci/parse.h"
+
+namespace oci {
+namespace {
+
+grove::Status check_namespaces(const Linux& linux) {
+  // config-linux.md: duplicated namespace types MUST generate an error.
+  std::set<NamespaceType> seen;
+  for (size_t i = 0; i < linux.namespaces.size(); ++i) {
+    NamespaceType type = linux.namespaces[i].type;
+    if (!seen.insert(type).second) {
+      return bad_field(ptr_index("/linux/namespaces", i),
+                       "duplicate namespace type " + grove::q(to_string(type)));
+    }
+  }
+  return grove::ok();
+}
+
+grove::Status check_user_ns(const Spec& spec) {
+  const Linux& linux = *spec.linux;
+  // runc: "user namespace mappings specified, but user namespace isn't enabled in the config".
+  if (!has_namespace(spec, NamespaceType::kUser)) {
+    if (!linux.uid_mappings.empty()) {
+      return bad_field("/linux/uidMappings", "mappings given without a user namespace");
+    }
+    if (!linux.gid_mappings.empty()) {
+      return bad_field("/linux/gidMappings", "mappings given without a user namespace");
+    }
+  }
+  return grove::ok();
+}
+
+grove::Status check_uts(const Spec& spec) {
+  // runc: "unable to set hostname without a private UTS namespace" (joined ones count).
+  if (has_namespace(spec, NamespaceType::kUts)) return grove::ok();
+  if (!spec.hostname.empty()) return bad_field("/hostname", "requires a uts namespace");
+  if (!spec.domainname.empty()) return bad_field("/domainname", "requires a uts namespace");
+  return grove::ok();
+}
+
+grove::Status check_time_ns(const Spec& spec) {
+  // Offsets can only be written before the first process enters a new time namespace.
+  if (spec.linux->time_offsets.empty()) return grove::ok();
+  const Namespace* ns = find_namespace(spec, NamespaceType::kTime);
+  if (ns == nullptr || !ns->path.empty()) {
+    return bad_field("/linux/timeOffsets", "requires a new time namespace");
+  }
+  return grove::ok();
+}
+
+// Which namespace owns a sysctl; runc's validator.go sysctl() table. Empty: not namespaced.
+std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
+  static constexpr std::string_view kIpc[] = {
+      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+  for (std::string_view k : kIpc) {
+    if (key == k) return NamespaceType::kIpc;
+  }
+  if (grove::starts_with(key, "fs.mqueue.")) return NamespaceType::kIpc;
+  if (grove::starts_with(key, "net.")) return NamespaceType::kNetwork;
+  if (key == "kernel.hostname" || key == "kernel.domainname") return NamespaceType::kUts;
+  return std::nullopt;
+}
+
+grove::Status check_sysctl(const Spec& spec) {
+  for (const auto& [raw_key, value] : spec.linux->sysctl) {
+    std::string key = raw_key;
+    // sysctl(8) accepts '/' as the separator too (net/ipv4/ip_forward).
+    for (char& c : key) c = c == '/' ? '.' : c;
+    std::string ptr = ptr_join("/linux/sysctl", raw_key);
+    std::optional<NamespaceType> ns = sysctl_namespace(key);
+    if (!ns) return bad_field(ptr, "sysctl is not in a separate kernel namespace");
+    if (!has_namespace(spec, *ns)) {
+      return bad_field(ptr, "requires a " + std::string(to_string(*ns)) + " namespace");
+    }
+  }
+  return grove::ok();
+}
+
+grove::Status check_rlimits(const Process& process, const std::string& base) {
+  // config.md: duplicated rlimit types MUST generate an error.
+  std::set<std::string> seen;
+  for (size_t i = 0; i < process.rlimits.size(); ++i) {
+    if (!seen.insert(process.rlimits[i].type).second) {
+      return bad_field(ptr_index(base + "/rlimits", i),
+                       "duplicate rlimit type " + grove::q(process.rlimits[i].type));
+    }
+  }
+  return grove::ok();
+}
+
+}  // namespace
+
+// Defined in validate_more.cc.
+grove::Status check_mounts(const Spec& spec);
+grove::Status check_seccomp(const Seccomp& seccomp);
+grove::Status check_resources(const Resources& resources);
+
+grove::Status validate(const Spec& spec) {
+  GROVE_TRY(check_uts(spec));
+  if (spec.process) GROVE_TRY(check_rlimits(*spec.process, "/process"));
+  GROVE_TRY(check_mounts(spec));
+  if (!spec.linux) return grove::ok();
+  GROVE_TRY(check_namespaces(*spec.linux));
+  GROVE_TRY(check_user_ns(spec));
+  GROVE_TRY(check_time_ns(spec));
+  GROVE_TRY(check_sysctl(spec));
+  if (spec.linux->seccomp) GROVE_TRY(check_seccomp(*spec.linux->seccomp));
+  if (spec.linux->resources) GROVE_TRY(check_resources(*spec.linux->resources));
+  return grove::ok();
+}
+
+}  // namespace oci

@@ -1,0 +1,94 @@
+// Busybox test bundles (bundle.h).
+
+#include "tests/support/bundle.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "libcontainer/base/strings.h"
+#include "oci/default_spec.h"
+#include "oci/serialize.h"
+
+namespace grove::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kBusybox = "/bin/busybox";
+
+Status from_ec(const std::error_code& ec, const std::string& what) {
+  return Error::from_errno(ec.value() != 0 ? ec.value() : EIO, what);
+}
+
+Status write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Error::from_errno(EIO, "write " + q(path));
+  return ok();
+}
+
+Status populate_rootfs(const std::string& rootfs) {
+  std::error_code ec;
+  for (const char* d : {"bin", "proc", "dev", "sys", "tmp", "etc"}) {
+    fs::create_directories(rootfs + "/" + d, ec);
+    if (ec) return from_ec(ec, "mkdir " + q(rootfs + "/" + d));
+  }
+  fs::copy_file(kBusybox, rootfs + "/bin/busybox", ec);
+  if (ec) return from_ec(ec, "copy " + q(kBusybox));
+  for (const char* applet : BusyboxBundle::kApplets) {
+    fs::create_symlink("busybox", rootfs + "/bin/" + applet, ec);
+    if (ec) return from_ec(ec, "symlink " + q(applet));
+  }
+  return ok();
+}
+
+}  // namespace
+
+std::string missing_busybox() {
+  if (::access(kBusybox, X_OK) != 0) return "needs /bin/busybox (Debian package busybox-static)";
+  return "";
+}
+
+Result<BusyboxBundle> BusyboxBundle::make(std::vector<std::string> args) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
+                     "/grove-bundle-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return Error::last("mkdtemp(" + q(tmpl) + ")");
+  BusyboxBundle b;
+  b.dir_ = tmpl;
+  b.bundle_ = b.dir_ + "/bundle";
+  GROVE_TRY(populate_rootfs(b.bundle_ + "/rootfs"));
+  b.spec_ = oci::default_spec(false);
+  b.spec_.process->terminal = false;
+  b.spec_.process->args = std::move(args);
+  b.spec_.process->env = {"PATH=/bin", "TERM=xterm"};
+  b.spec_.root->path = "rootfs";
+  b.spec_.root->readonly = false;
+  return b;
+}
+
+BusyboxBundle::BusyboxBundle(BusyboxBundle&& other) noexcept
+    : dir_(std::move(other.dir_)),
+      bundle_(std::move(other.bundle_)),
+      spec_(std::move(other.spec_)) {
+  other.dir_.clear();
+}
+
+BusyboxBundle::~BusyboxBundle() {
+  if (dir_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+Status BusyboxBundle::write_config() { return write_raw_config(oci::serialize(spec_)); }
+
+Status BusyboxBundle::write_raw_config(const std::string& raw) {
+  return write_file(bundle_ + "/config.json", raw);
+}
+
+}  // namespace grove::testing

@@ -1,0 +1,191 @@
+// L0 tests of container/state_store: id rules, atomic saves, the per-container lock, list and
+// remove, in a mkdtemp root (no root needed).
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "libcontainer/container/state_store.h"
+
+namespace grove::container {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class ContainerStateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/grove-store-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    root_ = dir_ + "/root";  // does not exist yet: create() makes it
+  }
+  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+
+  ContainerRecord record(const std::string& id) {
+    ContainerRecord r;
+    r.oci_version = "1.2.0";
+    r.id = id;
+    r.phase = "created";
+    r.init_pid = 4242;
+    r.init_start_time = 987654;
+    r.bundle = "/b";
+    r.rootfs = "/b/rootfs";
+    r.created = "2024-05-01T10:00:00.123456789Z";
+    r.annotations = {{"k", "v"}};
+    return r;
+  }
+
+  std::string dir_;
+  std::string root_;
+};
+
+TEST(ContainerIdTest, AcceptsRuncIds) {
+  for (const char* id : {"a", "c1", "my-container_1.2", "a+b", "a,b", "A.B", "..a"}) {
+    EXPECT_TRUE(validate_id(id)) << id;
+  }
+}
+
+TEST(ContainerIdTest, RejectsBadIds) {
+  for (const char* id : {"", ".", "..", "a/b", "../x", "a b", "a\n", "a:b", "é"}) {
+    auto r = validate_id(id);
+    ASSERT_FALSE(r) << id;
+    EXPECT_EQ(r.error().code(), EINVAL);
+    EXPECT_THAT(r.error().message(), HasSubstr("invalid container ID format"));
+  }
+}
+
+TEST(ContainerIdTest, ErrorStringsEnginesMatch) {
+  EXPECT_EQ(not_exist_error("x").message(), "container \"x\" does not exist");
+  EXPECT_EQ(not_exist_error("x").code(), ENOENT);
+  EXPECT_THAT(exists_error("x").message(), HasSubstr("container with given ID already exists"));
+}
+
+TEST_F(ContainerStateStoreTest, SaveLoadRoundTrip) {
+  StateStore store(root_);
+  auto lock = store.create("c1");
+  ASSERT_TRUE(lock) << lock.error().message();
+  ASSERT_TRUE(store.save(record("c1")));
+  auto loaded = store.load("c1");
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(loaded->init_pid, 4242);
+  EXPECT_EQ(loaded->init_start_time, 987654u);
+  EXPECT_EQ(loaded->phase, "created");
+  EXPECT_EQ(loaded->annotations.at("k"), "v");
+  EXPECT_EQ(loaded->created, "2024-05-01T10:00:00.123456789Z");
+  // Atomic replace: no temporary is left behind, and the file is private.
+  EXPECT_NE(::access((root_ + "/c1/.state.json.tmp").c_str(), F_OK), 0);
+  struct stat st;
+  ASSERT_EQ(::stat((root_ + "/c1/state.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(ContainerStateStoreTest, DuplicateCreateIsEexist) {
+  StateStore store(root_);
+  auto first = store.create("c1");
+  ASSERT_TRUE(first);
+  auto second = store.create("c1");
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code(), EEXIST);
+}
+
+TEST_F(ContainerStateStoreTest, MissingContainerDoesNotExist) {
+  StateStore store(root_);
+  auto l = store.lock("nope");
+  ASSERT_FALSE(l);
+  EXPECT_EQ(l.error().code(), ENOENT);
+  EXPECT_THAT(l.error().message(), HasSubstr("does not exist"));
+  auto r = store.load("nope");
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message(), HasSubstr("does not exist"));
+}
+
+TEST_F(ContainerStateStoreTest, LockIsExclusiveAcrossOpenFiles) {
+  StateStore store(root_);
+  auto held = store.create("c1");
+  ASSERT_TRUE(held);
+  int fd = ::open((root_ + "/c1/lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  held->release();
+  EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ::close(fd);
+}
+
+TEST_F(ContainerStateStoreTest, LockAfterRemoveSaysDoesNotExist) {
+  StateStore store(root_);
+  auto lock = store.create("c1");
+  ASSERT_TRUE(lock);
+  ASSERT_TRUE(store.save(record("c1")));
+  // A waiter that opened the lock file before the delete, then gets the lock after it.
+  int waiter = ::open((root_ + "/c1/lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(waiter, 0);
+  ASSERT_TRUE(store.remove("c1", *lock));
+  lock->release();
+  struct stat st;
+  ASSERT_EQ(::fstat(waiter, &st), 0);
+  EXPECT_EQ(st.st_nlink, 0u);  // what lock() checks
+  ::close(waiter);
+  EXPECT_NE(::access((root_ + "/c1").c_str(), F_OK), 0);
+  auto again = store.lock("c1");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code(), ENOENT);
+}
+
+TEST_F(ContainerStateStoreTest, ListSkipsDirsWithoutState) {
+  StateStore store(root_);
+  auto empty = store.list();
+  ASSERT_TRUE(empty);  // missing root lists nothing
+  EXPECT_TRUE(empty->empty());
+  for (const char* id : {"b", "a", "half"}) {
+    auto l = store.create(id);
+    ASSERT_TRUE(l);
+    if (std::string(id) != "half") {
+      ASSERT_TRUE(store.save(record(id)));
+    }
+  }
+  auto ids = store.list();
+  ASSERT_TRUE(ids);
+  EXPECT_THAT(*ids, ElementsAre("a", "b"));
+}
+
+TEST_F(ContainerStateStoreTest, CorruptStateIsEinval) {
+  StateStore store(root_);
+  auto l = store.create("c1");
+  ASSERT_TRUE(l);
+  int fd = ::open((root_ + "/c1/state.json").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "{\"id\": 3", 8), 8);
+  ::close(fd);
+  auto r = store.load("c1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), EINVAL);
+  EXPECT_THAT(r.error().message(), HasSubstr("state.json"));
+}
+
+TEST(ContainerRecordTest, JsonRoundTrip) {
+  ContainerRecord r;
+  r.id = "x";
+  r.phase = "running";
+  r.paused = true;
+  r.own_pid_ns = true;
+  r.mount_strategy = "pivot";
+  auto back = record_from_json(record_to_json(r));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->phase, "running");
+  EXPECT_TRUE(back->paused);
+  EXPECT_TRUE(back->own_pid_ns);
+  EXPECT_EQ(back->mount_strategy, "pivot");
+  EXPECT_EQ(record_from_json("{\"id\": 7}").error().code(), EINVAL);
+}
+
+}  // namespace
+}  // namespace grove::container
