@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "grove/version.h"
+#include "libcontainer/container/implemented.h"
 #include "libcontainer/plan/mount_options.h"
 #include "oci/enums.h"
 #include "oci/spec.h"
@@ -92,7 +93,7 @@ bool libseccomp_knows_arch(std::string_view scmp_name) {
 
 oci::FeaturesSeccomp seccomp(const sys::Features& f) {
   oci::FeaturesSeccomp s;
-  s.enabled = f.seccomp.ok;
+  s.enabled = f.seccomp.ok && kImplementsSeccomp;
   if (!f.seccomp) return s;
   // The probe has no per-action bits; a kernel with user notification (5.0) also has
   // KILL_PROCESS and LOG (4.14), so those three follow seccomp_notify.
@@ -159,7 +160,9 @@ oci::Features features_document(const sys::Features& features) {
   oci::Features doc;
   doc.oci_version_min = "1.0.0";
   doc.oci_version_max = std::string(oci::kSpecVersion);
-  for (std::string_view hook : oci::kHookNames) doc.hooks.emplace_back(hook);
+  if (kImplementsHooks) {
+    for (std::string_view hook : oci::kHookNames) doc.hooks.emplace_back(hook);
+  }
   doc.mount_options = mount_options(features);
   doc.linux = linux_section(features);
   doc.annotations = annotations(features);

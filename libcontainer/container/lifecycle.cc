@@ -12,6 +12,7 @@
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
+#include "libcontainer/container/implemented.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/process/init.h"
 #include "libcontainer/process/spawn.h"
@@ -139,7 +140,9 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   popts.no_pivot = opts.no_pivot;
   popts.bundle_dir = bundle;
   popts.rootless = ::geteuid() != 0;
-  GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, sys::probe(ops), popts));
+  const sys::Features features = sys::probe(ops);
+  GROVE_TRY(check_implemented(opts.spec, features));
+  GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, features, popts));
   StateStore store(opts.root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "libcontainer/container/features.h"
+#include "libcontainer/container/implemented.h"
 #include "oci/features.h"
 #include "runtime/cli.h"
 
@@ -127,7 +128,8 @@ TEST(CliFeaturesTest, NamespacesAndCgroups) {
 TEST(CliFeaturesTest, SeccompListsOnlyWhatTheKernelHas) {
   oci::Features doc = features_document(modern());
   ASSERT_TRUE(doc.linux->seccomp);
-  EXPECT_EQ(doc.linux->seccomp->enabled, true);
+  // Advertised as enabled only once grove applies linux.seccomp (container/implemented.h).
+  EXPECT_EQ(doc.linux->seccomp->enabled, container::kImplementsSeccomp);
   EXPECT_TRUE(has(doc.linux->seccomp->actions, "SCMP_ACT_NOTIFY"));
   EXPECT_TRUE(has(doc.linux->seccomp->operators, "SCMP_CMP_MASKED_EQ"));
   EXPECT_TRUE(has(doc.linux->seccomp->archs, "SCMP_ARCH_X86_64"));
@@ -148,8 +150,12 @@ TEST(CliFeaturesTest, FixedParts) {
   oci::Features doc = features_document(modern());
   EXPECT_EQ(doc.oci_version_min, "1.0.0");
   EXPECT_EQ(doc.oci_version_max, "1.3.0");
-  EXPECT_THAT(doc.hooks, ElementsAre("prestart", "createRuntime", "createContainer",
-                                     "startContainer", "poststart", "poststop"));
+  if (container::kImplementsHooks) {
+    EXPECT_THAT(doc.hooks, ElementsAre("prestart", "createRuntime", "createContainer",
+                                       "startContainer", "poststart", "poststop"));
+  } else {
+    EXPECT_THAT(doc.hooks, IsEmpty());  // never advertise what create would refuse
+  }
   EXPECT_EQ(doc.linux->capabilities.front(), "CAP_CHOWN");
   EXPECT_TRUE(has(doc.linux->capabilities, "CAP_CHECKPOINT_RESTORE"));
   EXPECT_EQ(doc.linux->net_devices->enabled, false);

@@ -1,0 +1,69 @@
+// L0: create refuses config fields grove does not apply yet, naming the field; features agree.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "libcontainer/container/features.h"
+#include "libcontainer/container/implemented.h"
+#include "oci/default_spec.h"
+
+namespace grove::container {
+namespace {
+
+using ::testing::HasSubstr;
+
+sys::Features no_selinux() {
+  sys::Features f;
+  f.selinux = sys::Probe::no("test");
+  f.seccomp = sys::Probe::yes();
+  return f;
+}
+
+TEST(ContainerImplementedTest, DefaultSpecIsAccepted) {
+  EXPECT_TRUE(check_implemented(oci::default_spec(false), no_selinux()));
+  EXPECT_TRUE(check_implemented(oci::default_spec(true, 1000, 1000), no_selinux()));
+}
+
+TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
+  struct Case {
+    const char* field;
+    void (*set)(oci::Spec&);
+  };
+  const Case cases[] = {
+      {"linux.sysctl", [](oci::Spec& s) { s.linux->sysctl["net.ipv4.ip_forward"] = "1"; }},
+      {"process.oomScoreAdj", [](oci::Spec& s) { s.process->oom_score_adj = 100; }},
+      {"process.apparmorProfile", [](oci::Spec& s) { s.process->apparmor_profile = "x"; }},
+      {"linux.resources.memory",
+       [](oci::Spec& s) { s.linux->resources->memory = oci::Memory{}; }},
+      {"linux.resources.pids", [](oci::Spec& s) { s.linux->resources->pids = oci::Pids{}; }},
+      {"hooks", [](oci::Spec& s) { s.hooks.poststop.push_back(oci::Hook{}); }},
+  };
+  for (const Case& c : cases) {
+    oci::Spec spec = oci::default_spec(false);
+    if (!spec.linux->resources) spec.linux->resources = oci::Resources{};
+    c.set(spec);
+    Status st = check_implemented(spec, no_selinux());
+    ASSERT_FALSE(st) << c.field;
+    EXPECT_EQ(st.error().code(), ENOTSUP);
+    EXPECT_THAT(st.error().message(), HasSubstr(std::string(c.field) + ": not implemented yet"));
+  }
+}
+
+TEST(ContainerImplementedTest, SelinuxLabelIsANoOpOnlyWhileSelinuxIsOff) {
+  oci::Spec spec = oci::default_spec(false);
+  spec.process->selinux_label = "system_u:system_r:container_t:s0";
+  EXPECT_TRUE(check_implemented(spec, no_selinux()));
+  sys::Features on = no_selinux();
+  on.selinux = sys::Probe::yes();
+  EXPECT_FALSE(check_implemented(spec, on));
+}
+
+TEST(ContainerImplementedTest, FeaturesAdvertiseOnlyWhatCreateAccepts) {
+  oci::Features doc = features_document(no_selinux());
+  EXPECT_EQ(doc.hooks.empty(), !kImplementsHooks);
+  ASSERT_TRUE(doc.linux && doc.linux->seccomp);
+  EXPECT_EQ(doc.linux->seccomp->enabled, kImplementsSeccomp);
+}
+
+}  // namespace
+}  // namespace grove::container
