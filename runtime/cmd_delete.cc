@@ -34,9 +34,8 @@ const VerbRegistration kRegister{{
         "\"ubuntu01\" removing \"ubuntu01\" from the grove list of containers:\n"
         "\n"
         "       # grove delete ubuntu01",
-    .flags = {bool_flag("force",
-                        "Forcibly deletes the container if it is still running (uses SIGKILL)",
-                        {"f"})},
+    .flags = {bool_flag(
+        "force", "Forcibly deletes the container if it is still running (uses SIGKILL)", {"f"})},
     .args = ArgCount::exactly(1),
     .flags_before_args_only = false,
     .hidden = false,

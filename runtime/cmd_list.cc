@@ -109,15 +109,14 @@ const VerbRegistration kRegister{{
     .aliases = {},
     .summary = "lists containers started by grove with the given root",
     .args_usage = "",
-    .description =
-        "Where the given root is specified via the global option \"--root\"\n"
-        "(default: \"/run/grove\").\n"
-        "\n"
-        "To list containers created via the default \"--root\":\n"
-        "       # grove list\n"
-        "\n"
-        "To list containers created using a non-default value for \"--root\":\n"
-        "       # grove --root value list",
+    .description = "Where the given root is specified via the global option \"--root\"\n"
+                   "(default: \"/run/grove\").\n"
+                   "\n"
+                   "To list containers created via the default \"--root\":\n"
+                   "       # grove list\n"
+                   "\n"
+                   "To list containers created using a non-default value for \"--root\":\n"
+                   "       # grove --root value list",
     .flags = {value_flag(FlagKind::kString, "format", "select one of: table or json", {"f"},
                          "table"),
               bool_flag("quiet", "display only container IDs", {"q"})},

@@ -23,9 +23,9 @@ namespace {
 // What runc forwards to the container (signal.go forwards everything it gets but SIGCHLD,
 // SIGWINCH, which resizes the tty, and SIGURG, Go's preemption signal). SIGKILL/SIGSTOP cannot
 // be caught; SIGPIPE and the synchronous faults stay ours.
-constexpr int kForwarded[] = {SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM, SIGUSR1, SIGUSR2,  SIGALRM,
-                              SIGCONT, SIGTSTP, SIGTTIN,  SIGTTOU, SIGPWR,  SIGVTALRM, SIGPROF,
-                              SIGIO,   SIGXCPU, SIGXFSZ, SIGSYS};
+constexpr int kForwarded[] = {SIGHUP,    SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+                              SIGALRM,   SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPWR,
+                              SIGVTALRM, SIGPROF, SIGIO,   SIGXCPU, SIGXFSZ, SIGSYS};
 
 int exit_code(const sys::WaitStatus& ws) {
   if (ws.signaled()) return 128 + ws.status;
@@ -114,7 +114,8 @@ Status run_run(Context& ctx) {
 
 std::vector<FlagSpec> run_flags() {
   std::vector<FlagSpec> flags = create_flags();
-  flags.insert(flags.begin() + 2, bool_flag("detach", "detach from the container's process", {"d"}));
+  flags.insert(flags.begin() + 2,
+               bool_flag("detach", "detach from the container's process", {"d"}));
   flags.insert(flags.begin() + 3, bool_flag("keep", "do not delete the container after it exits"));
   flags.insert(flags.begin() + 5,
                bool_flag("no-subreaper",

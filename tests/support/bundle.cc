@@ -56,8 +56,8 @@ std::string missing_busybox() {
 
 Result<BusyboxBundle> BusyboxBundle::make(std::vector<std::string> args) {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/grove-bundle-XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/grove-bundle-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) return Error::last("mkdtemp(" + q(tmpl) + ")");
   BusyboxBundle b;
   b.dir_ = tmpl;

@@ -19,8 +19,8 @@ std::string missing_busybox();
 class BusyboxBundle {
  public:
   // The applets linked in rootfs/bin.
-  static constexpr const char* kApplets[] = {"sh", "true", "false",    "sleep", "cat",
-                                             "echo", "ls", "id", "hostname", "head", "kill"};
+  static constexpr const char* kApplets[] = {"sh", "true", "false",    "sleep", "cat", "echo",
+                                             "ls", "id",   "hostname", "head",  "kill"};
 
   // Creates the directory tree and the rootfs (not config.json: call write_config()).
   // The spec is default_spec(false) with terminal=false, root.readonly=false, PATH=/bin and

@@ -1,0 +1,309 @@
+// L3: the real grove binary (GROVE_BIN) running busybox containers through create, start, run,
+// state, kill, delete and list, with the state under a mkdtemp --root. The test process is a
+// child subreaper, so inits orphaned by `grove create` are reparented to it and reaped here
+// (a zombie init already counts as stopped). TearDown force-deletes every container, reaps and
+// removes the state root: nothing is left behind.
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/bundle.h"
+#include "tests/support/priv.h"
+
+namespace grove::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using Json = nlohmann::json;
+
+struct Ran {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class LifecycleE2ePrivTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GROVE_REQUIRE_ROOT();
+    GROVE_REQUIRE(missing_busybox());
+    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    root_ = tmp_.path() + "/state";
+    auto b = BusyboxBundle::make({"true"});
+    ASSERT_TRUE(b) << b.error().message();
+    bundle_.emplace(std::move(*b));
+  }
+
+  void TearDown() override {
+    if (!bundle_) return;
+    Ran ids = grove({"list", "-q"});
+    std::istringstream lines(ids.out);
+    for (std::string id; std::getline(lines, id);) {
+      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
+    }
+    reap_all();
+    std::error_code ec;
+    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
+    EXPECT_TRUE(clean) << "state left under " << root_;
+  }
+
+  // Reaps every exited child; the inits we inherited die within moments of a forced delete.
+  static void reap_all() {
+    for (int i = 0; i < 200; ++i) {
+      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
+      if (p < 0) return;  // ECHILD: nothing left
+      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  // Starts `GROVE_BIN --root <root> args...` with stdout and stderr in files; returns its pid.
+  pid_t spawn(const std::vector<std::string>& args, const std::string& tag) {
+    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (std::string& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    std::string out = tmp_.path() + "/" + tag + ".out";
+    std::string err = tmp_.path() + "/" + tag + ".err";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int in = ::open("/dev/null", O_RDONLY);
+      if (o < 0 || e < 0 || in < 0 || ::dup2(in, 0) < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0) {
+        ::_exit(127);
+      }
+      ::execv(cargv[0], cargv.data());
+      ::_exit(127);
+    }
+    return pid;
+  }
+
+  Ran finish(pid_t pid, const std::string& tag) {
+    Ran r;
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid) return r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+    r.out = slurp(tmp_.path() + "/" + tag + ".out");
+    r.err = slurp(tmp_.path() + "/" + tag + ".err");
+    return r;
+  }
+
+  Ran grove(const std::vector<std::string>& args) { return finish(spawn(args, "grove"), "grove"); }
+
+  // `grove state id` decoded, or null when it fails.
+  Json state(const std::string& id) {
+    Ran r = grove({"state", id});
+    if (r.code != 0) return Json();
+    return Json::parse(r.out, nullptr, false);
+  }
+
+  // Polls state until its status is `want` (up to ~5 s).
+  bool wait_status(const std::string& id, const std::string& want) {
+    for (int i = 0; i < 250; ++i) {
+      Json s = state(id);
+      if (s.is_object() && s["status"] == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  void set_args(std::vector<std::string> args) {
+    bundle_->spec().process->args = std::move(args);
+    ASSERT_TRUE(bundle_->write_config());
+  }
+
+  TempDir tmp_;
+  std::string root_;
+  std::optional<BusyboxBundle> bundle_;
+};
+
+TEST_F(LifecycleE2ePrivTest, RunTrueExitsZeroAndDeletesTheContainer) {
+  set_args({"true"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-true"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  Ran st = grove({"state", "c-true"});
+  EXPECT_EQ(st.code, 1);
+  EXPECT_THAT(st.err, HasSubstr("does not exist"));
+}
+
+TEST_F(LifecycleE2ePrivTest, RunReturnsTheProcessExitCode) {
+  set_args({"sh", "-c", "echo hello from $(hostname); exit 3"});
+  Ran r = grove({"run", "-b", bundle_->bundle(), "c-exit3"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.out, "hello from " + bundle_->spec().hostname + "\n");
+}
+
+TEST_F(LifecycleE2ePrivTest, RunKilledBySignalExits128PlusN) {
+  set_args({"sleep", "100"});
+  pid_t run = spawn({"run", "--bundle", bundle_->bundle(), "c-sig"}, "run");
+  ASSERT_TRUE(wait_status("c-sig", "running"));
+  EXPECT_EQ(grove({"kill", "c-sig", "KILL"}).code, 0);
+  Ran r = finish(run, "run");
+  EXPECT_EQ(r.code, 128 + SIGKILL) << r.err;
+}
+
+TEST_F(LifecycleE2ePrivTest, RunForwardsSignalsToTheInit) {
+  // A pid-namespace init only receives signals it handles, hence the trap.
+  set_args({"sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"});
+  pid_t run = spawn({"run", "--bundle", bundle_->bundle(), "c-fwd"}, "run");
+  ASSERT_TRUE(wait_status("c-fwd", "running"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let sh install its trap
+  ASSERT_EQ(::kill(run, SIGTERM), 0);
+  Ran r = finish(run, "run");
+  EXPECT_EQ(r.code, 42) << r.err;
+}
+
+TEST_F(LifecycleE2ePrivTest, CreateStartKillDelete) {
+  set_args({"sleep", "100"});
+  std::string pid_file = tmp_.path() + "/init.pid";
+  Ran c = grove({"create", "--bundle", bundle_->bundle(), "--pid-file", pid_file, "c-life"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  Json s = state("c-life");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s["status"], "created");
+  EXPECT_EQ(s["id"], "c-life");
+  EXPECT_EQ(s["bundle"], bundle_->bundle());
+  EXPECT_EQ(std::to_string(s["pid"].get<int>()), slurp(pid_file));
+  EXPECT_EQ(grove({"start", "c-life"}).code, 0);
+  EXPECT_EQ(state("c-life")["status"], "running");
+  Ran again = grove({"start", "c-life"});
+  EXPECT_EQ(again.code, 1);
+  EXPECT_THAT(again.err, HasSubstr("cannot start an already running container"));
+  EXPECT_EQ(grove({"kill", "c-life", "SIGKILL"}).code, 0);
+  EXPECT_TRUE(wait_status("c-life", "stopped"));
+  EXPECT_EQ(state("c-life")["pid"], 0);
+  Ran k = grove({"kill", "c-life"});
+  EXPECT_EQ(k.code, 1);
+  EXPECT_THAT(k.err, HasSubstr("container not running"));
+  EXPECT_EQ(grove({"delete", "c-life"}).code, 0);
+  Ran gone = grove({"state", "c-life"});
+  EXPECT_EQ(gone.code, 1);
+  EXPECT_THAT(gone.err, HasSubstr("container \\\"c-life\\\" does not exist"));
+}
+
+TEST_F(LifecycleE2ePrivTest, DeleteRunningNeedsForce) {
+  set_args({"sleep", "100"});
+  ASSERT_EQ(grove({"run", "-d", "--bundle", bundle_->bundle(), "c-busy"}).code, 0);
+  Ran d = grove({"delete", "c-busy"});
+  EXPECT_EQ(d.code, 1);
+  EXPECT_THAT(d.err, HasSubstr("cannot delete container c-busy that is not stopped: running"));
+  EXPECT_EQ(grove({"delete", "-f", "c-busy"}).code, 0);
+  EXPECT_EQ(grove({"state", "c-busy"}).code, 1);
+}
+
+TEST_F(LifecycleE2ePrivTest, MissingContainersFailLikeRunc) {
+  for (const char* verb : {"start", "state", "kill", "delete"}) {
+    Ran r = grove({verb, "nope"});
+    EXPECT_EQ(r.code, 1) << verb;
+    EXPECT_THAT(r.err, HasSubstr("does not exist")) << verb;
+  }
+  EXPECT_EQ(grove({"delete", "--force", "nope"}).code, 0);  // runc 1.1.5 does the same
+  Ran bad = grove({"kill", "nope", "SIGNOPE"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("invalid signal"));
+}
+
+TEST_F(LifecycleE2ePrivTest, ListTableAndJson) {
+  Ran empty = grove({"list", "--format", "json"});
+  EXPECT_EQ(empty.code, 0) << empty.err;
+  EXPECT_EQ(empty.out, "null\n");  // runc's nil slice
+  set_args({"sleep", "100"});
+  ASSERT_EQ(grove({"create", "--bundle", bundle_->bundle(), "c-b"}).code, 0);
+  ASSERT_EQ(grove({"create", "--bundle", bundle_->bundle(), "c-a"}).code, 0);
+  ASSERT_EQ(grove({"start", "c-b"}).code, 0);
+  Ran j = grove({"list", "-f", "json"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  Json list = Json::parse(j.out, nullptr, false);
+  ASSERT_TRUE(list.is_array()) << j.out;
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["id"], "c-a");
+  EXPECT_EQ(list[0]["status"], "created");
+  EXPECT_EQ(list[1]["id"], "c-b");
+  EXPECT_EQ(list[1]["status"], "running");
+  EXPECT_EQ(list[1]["owner"], "root");
+  EXPECT_EQ(list[1]["rootfs"], bundle_->bundle() + "/rootfs");
+  EXPECT_EQ(grove({"list", "-q"}).out, "c-a\nc-b\n");
+  Ran t = grove({"list"});
+  EXPECT_THAT(t.out, StartsWith("ID          PID         STATUS      BUNDLE"));
+  EXPECT_THAT(t.out, HasSubstr("\nc-a   "));
+  Ran bad = grove({"list", "--format", "yaml"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("invalid format option"));
+}
+
+TEST_F(LifecycleE2ePrivTest, MalformedConfigIsOneClearLine) {
+  ASSERT_TRUE(bundle_->write_raw_config(
+      R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "process": {"cwd": "/", )"
+      R"("user": {"uid": 0, "gid": 0}, "args": "sh"}})"));
+  Ran r = grove({"create", "--bundle", bundle_->bundle(), "c-bad"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(bundle_->bundle() + "/config.json"));
+  EXPECT_THAT(r.err, HasSubstr("/process/args"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-bad"));
+  Ran run = grove({"run", "--bundle", tmp_.path() + "/no-such-bundle", "c-none"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr("no-such-bundle/config.json"));
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-none"));
+}
+
+TEST_F(LifecycleE2ePrivTest, DuplicateAndInvalidIds) {
+  set_args({"sleep", "100"});
+  ASSERT_EQ(grove({"create", "--bundle", bundle_->bundle(), "c-dup"}).code, 0);
+  Ran dup = grove({"create", "--bundle", bundle_->bundle(), "c-dup"});
+  EXPECT_EQ(dup.code, 1);
+  EXPECT_THAT(dup.err, HasSubstr("container with given ID already exists"));
+  Ran bad = grove({"create", "--bundle", bundle_->bundle(), "bad/id"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("invalid container ID format"));
+  // A created container is killed by delete without --force, as runc does.
+  EXPECT_EQ(grove({"delete", "c-dup"}).code, 0);
+}
+
+TEST_F(LifecycleE2ePrivTest, TerminalAndConsoleSocketRules) {
+  // runc's checks (with grove's name), made before anything is created.
+  bundle_->spec().process->terminal = true;
+  ASSERT_TRUE(bundle_->write_config());
+  Ran c = grove({"create", "--bundle", bundle_->bundle(), "c-tty"});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_THAT(c.err, HasSubstr("cannot allocate tty if grove will detach without setting console "
+                               "socket"));
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-tty"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("process.terminal=true needs --console-socket"));
+  bundle_->spec().process->terminal = false;
+  ASSERT_TRUE(bundle_->write_config());
+  std::string sock = tmp_.path() + "/console.sock";
+  Ran s = grove({"create", "--console-socket", sock, "--bundle", bundle_->bundle(), "c-tty"});
+  EXPECT_EQ(s.code, 1);
+  EXPECT_THAT(s.err, HasSubstr("cannot use console socket if grove will not detach or allocate "
+                               "tty"));
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-tty"));
+}
+
+}  // namespace
+}  // namespace grove::testing
