@@ -54,6 +54,12 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 bool starts_with(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
 
 bool parse_int64(std::string_view s, long long* out) {

@@ -8,16 +8,11 @@
 
 #include <cstdio>
 
+#include "libcontainer/base/strings.h"
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::sys {
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 void append(std::string* out, const std::string& term) {
   if (!out->empty()) *out += '|';

@@ -14,12 +14,6 @@
 namespace grove::sys {
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 // A syscall whose mere existence is the feature: ENOSYS means absent, anything else present.
 template <typename T>
 Probe present(const Result<T>& r, const char* since) {

@@ -100,6 +100,7 @@ TEST(DeferTest, RunsUnlessDismissed) {
 TEST(StringsTest, QuoteEscapesControlBytes) {
   EXPECT_EQ(q("a\"b\\c\n\x1b"), "\"a\\\"b\\\\c\\n\\x1b\"");
   EXPECT_EQ(join({"a", "b"}, ","), "a,b");
+  EXPECT_EQ(hex(0x4e554c4c), "0x4e554c4c");
   EXPECT_EQ(split("a::b", ':'), (std::vector<std::string>{"a", "", "b"}));
   EXPECT_TRUE(split("", ':').empty());
   long long v;
