@@ -4,33 +4,23 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
+
+#include "tests/support/files.h"
+#include "tests/support/run_binary.h"
 
 namespace {
 
+using ::grove::testing::Ran;
+using ::grove::testing::read_text_file;
+using ::grove::testing::run_shell;
+using ::grove::testing::RunOptions;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-struct Ran {
-  int code = -1;
-  std::string out;  // stdout only; stderr goes to a file the test can read
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class CliE2eTest : public ::testing::Test {
  protected:
@@ -44,18 +34,8 @@ class CliE2eTest : public ::testing::Test {
   // Runs `GROVE_BIN args` through the shell in dir_. `args` is inserted verbatim: tests only pass
   // fixed strings and paths under dir_ (no spaces or quotes).
   Ran grove(const std::string& args) {
-    std::string err_path = dir_ + "/.stderr";
-    std::string cmd = "cd " + dir_ + " && " + GROVE_BIN + " " + args + " 2>" + err_path;
-    Ran r;
-    std::FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = slurp(err_path);
-    return r;
+    RunOptions options{.out_path = dir_ + "/.stdout", .err_path = dir_ + "/.stderr", .cwd = dir_};
+    return run_shell(std::string(GROVE_BIN) + " " + args, options);
   }
 
   std::string dir_;
@@ -72,7 +52,7 @@ TEST_F(CliE2eTest, Version) {
 TEST_F(CliE2eTest, SpecInTheCurrentDirectory) {
   Ran r = grove("spec");
   ASSERT_EQ(r.code, 0) << r.err;
-  nlohmann::json spec = nlohmann::json::parse(slurp(dir_ + "/config.json"));
+  nlohmann::json spec = nlohmann::json::parse(read_text_file(dir_ + "/config.json"));
   EXPECT_EQ(spec["ociVersion"], "1.3.0");
   EXPECT_EQ(spec["root"]["path"], "rootfs");
 
@@ -111,7 +91,7 @@ TEST_F(CliE2eTest, JsonLogFileAndPlainStderr) {
   Ran r = grove("--log " + dir_ + "/log.json --log-format=json spec -b " + dir_ + "/b");
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err, "File config.json exists. Remove it first\n");
-  nlohmann::json line = nlohmann::json::parse(slurp(dir_ + "/log.json"));
+  nlohmann::json line = nlohmann::json::parse(read_text_file(dir_ + "/log.json"));
   EXPECT_EQ(line["level"], "error");
   EXPECT_EQ(line["msg"], "File config.json exists. Remove it first");
 }

@@ -4,7 +4,6 @@
 // (a zombie init already counts as stopped). TearDown force-deletes every container, reaps and
 // removes the state root: nothing is left behind.
 
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,7 +13,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -22,7 +20,9 @@
 #include <vector>
 
 #include "tests/support/bundle.h"
+#include "tests/support/files.h"
 #include "tests/support/priv.h"
+#include "tests/support/run_binary.h"
 
 namespace grove::testing {
 namespace {
@@ -31,19 +31,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
-
-struct Ran {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class LifecycleE2ePrivTest : public ::testing::Test {
  protected:
@@ -79,38 +66,20 @@ class LifecycleE2ePrivTest : public ::testing::Test {
     }
   }
 
+  // Where the child tagged `tag` writes: <tmp>/<tag>.out and <tmp>/<tag>.err.
+  RunOptions output(const std::string& tag) const {
+    return {.out_path = tmp_.path() + "/" + tag + ".out",
+            .err_path = tmp_.path() + "/" + tag + ".err"};
+  }
+
   // Starts `GROVE_BIN --root <root> args...` with stdout and stderr in files; returns its pid.
   pid_t spawn(const std::vector<std::string>& args, const std::string& tag) {
     std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (std::string& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    std::string out = tmp_.path() + "/" + tag + ".out";
-    std::string err = tmp_.path() + "/" + tag + ".err";
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int in = ::open("/dev/null", O_RDONLY);
-      if (o < 0 || e < 0 || in < 0 || ::dup2(in, 0) < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0) {
-        ::_exit(127);
-      }
-      ::execv(cargv[0], cargv.data());
-      ::_exit(127);
-    }
-    return pid;
+    return spawn_binary(argv, output(tag));
   }
 
-  Ran finish(pid_t pid, const std::string& tag) {
-    Ran r;
-    int status = 0;
-    if (::waitpid(pid, &status, 0) != pid) return r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-    r.out = slurp(tmp_.path() + "/" + tag + ".out");
-    r.err = slurp(tmp_.path() + "/" + tag + ".err");
-    return r;
-  }
+  Ran finish(pid_t pid, const std::string& tag) { return finish_binary(pid, output(tag)); }
 
   Ran grove(const std::vector<std::string>& args) { return finish(spawn(args, "grove"), "grove"); }
 
@@ -187,7 +156,7 @@ TEST_F(LifecycleE2ePrivTest, CreateStartKillDelete) {
   EXPECT_EQ(s["status"], "created");
   EXPECT_EQ(s["id"], "c-life");
   EXPECT_EQ(s["bundle"], bundle_->bundle());
-  EXPECT_EQ(std::to_string(s["pid"].get<int>()), slurp(pid_file));
+  EXPECT_EQ(std::to_string(s["pid"].get<int>()), read_text_file(pid_file));
   EXPECT_EQ(grove({"start", "c-life"}).code, 0);
   EXPECT_EQ(state("c-life")["status"], "running");
   Ran again = grove({"start", "c-life"});

@@ -5,29 +5,22 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "oci/parse.h"
 #include "oci/spec.h"
+#include "tests/support/files.h"
 
 namespace oci {
 namespace {
 
 namespace fs = std::filesystem;
+using ::grove::testing::read_text_file;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 const fs::path kData = fs::path(GROVE_SOURCE_DIR) / "tests/data/oci";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<fs::path> corpus(const std::string& dir) {
   std::vector<fs::path> files;
@@ -54,7 +47,7 @@ TEST(OciParseTest, ValidCorpusParsesAndValidates) {
   ASSERT_GE(files.size(), 10u);
   for (const auto& f : files) {
     SCOPED_TRACE(f.filename().string());
-    auto spec = parse_config(read_file(f));
+    auto spec = parse_config(read_text_file(f));
     ASSERT_TRUE(spec) << spec.error().message();
     // validate() applies Linux rules; the FreeBSD/z/OS examples are only parsed.
     if (!spec->linux && (spec->freebsd || spec->zos)) continue;
@@ -70,10 +63,10 @@ TEST(OciParseTest, InvalidCorpusFailsWithExpectedLine) {
     SCOPED_TRACE(f.filename().string());
     fs::path err_file = f;
     err_file.replace_extension(".err");
-    std::string want = read_file(err_file);
+    std::string want = read_text_file(err_file);
     ASSERT_FALSE(want.empty()) << "missing " << err_file;
     if (want.back() == '\n') want.pop_back();
-    auto st = parse_and_validate(read_file(f));
+    auto st = parse_and_validate(read_text_file(f));
     ASSERT_FALSE(st);
     EXPECT_EQ(st.error().code(), EINVAL);
     EXPECT_EQ(st.error().message(), want);
@@ -82,7 +75,7 @@ TEST(OciParseTest, InvalidCorpusFailsWithExpectedLine) {
 }
 
 TEST(OciParseTest, ConfigMdExampleFieldsLandInTheRightMembers) {
-  auto spec = parse_config(read_file(kData / "valid/config-md-example.json"));
+  auto spec = parse_config(read_text_file(kData / "valid/config-md-example.json"));
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(spec->oci_version, "1.0.1");
   ASSERT_TRUE(spec->process);
@@ -110,7 +103,7 @@ TEST(OciParseTest, ConfigMdExampleFieldsLandInTheRightMembers) {
 }
 
 TEST(OciParseTest, ConfigMdExampleLinuxSection) {
-  auto spec = parse_config(read_file(kData / "valid/config-md-example.json"));
+  auto spec = parse_config(read_text_file(kData / "valid/config-md-example.json"));
   ASSERT_TRUE(spec) << spec.error().message();
   ASSERT_TRUE(spec->linux);
   const Linux& l = *spec->linux;

@@ -6,29 +6,22 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "oci/parse.h"
 #include "oci/serialize.h"
+#include "tests/support/files.h"
 
 namespace oci {
 namespace {
 
 namespace fs = std::filesystem;
+using ::grove::testing::read_text_file;
 using Json = nlohmann::json;
 
 const fs::path kData = fs::path(GROVE_SOURCE_DIR) / "tests/data/oci";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<fs::path> valid_files() {
   std::vector<fs::path> files;
@@ -62,7 +55,7 @@ TEST(OciRoundtripTest, EveryValidFileSurvivesSerialize) {
   ASSERT_GE(files.size(), 10u);
   for (const auto& f : files) {
     SCOPED_TRACE(f.filename().string());
-    auto spec = parse_config(read_file(f));
+    auto spec = parse_config(read_text_file(f));
     ASSERT_TRUE(spec) << spec.error().message();
     std::string text = serialize(*spec);
     auto again = parse_config(text);
@@ -76,7 +69,7 @@ TEST(OciRoundtripTest, EveryValidFileSurvivesSerialize) {
 TEST(OciRoundtripTest, EveryFieldIsWrittenUnderItsJsonName) {
   // grove-every-field.json sets every member to a non-default value (or an explicit false in an
   // optional), so a misspelt or forgotten key on either side shows up as a difference.
-  Json original = Json::parse(read_file(kData / "valid/grove-every-field.json"));
+  Json original = Json::parse(read_text_file(kData / "valid/grove-every-field.json"));
   auto spec = parse_config(original.dump());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(to_json(*spec), strip_empty(original)) << to_json(*spec).dump(2);
@@ -85,7 +78,7 @@ TEST(OciRoundtripTest, EveryFieldIsWrittenUnderItsJsonName) {
 TEST(OciRoundtripTest, RuncSpecIsReproducedExactly) {
   for (const char* name : {"valid/runc-spec.json", "valid/runc-spec-rootless.json"}) {
     SCOPED_TRACE(name);
-    Json original = Json::parse(read_file(kData / name));
+    Json original = Json::parse(read_text_file(kData / name));
     auto spec = parse_config(original.dump());
     ASSERT_TRUE(spec) << spec.error().message();
     EXPECT_EQ(to_json(*spec), original);
@@ -93,7 +86,7 @@ TEST(OciRoundtripTest, RuncSpecIsReproducedExactly) {
 }
 
 TEST(OciRoundtripTest, OtherPlatformSectionsAreKeptVerbatim) {
-  Json original = Json::parse(read_file(kData / "valid/rs-freebsd-example.json"));
+  Json original = Json::parse(read_text_file(kData / "valid/rs-freebsd-example.json"));
   auto spec = parse_config(original.dump());
   ASSERT_TRUE(spec) << spec.error().message();
   ASSERT_TRUE(spec->freebsd);
@@ -102,7 +95,7 @@ TEST(OciRoundtripTest, OtherPlatformSectionsAreKeptVerbatim) {
 }
 
 TEST(OciRoundtripTest, ProcessRoundTrips) {
-  auto spec = parse_config(read_file(kData / "valid/grove-every-field.json"));
+  auto spec = parse_config(read_text_file(kData / "valid/grove-every-field.json"));
   ASSERT_TRUE(spec) << spec.error().message();
   ASSERT_TRUE(spec->process);
   std::string text = serialize(*spec->process);
