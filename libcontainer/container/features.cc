@@ -13,6 +13,8 @@
 #include "grove/version.h"
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/plan/mount_options.h"
+#include "libcontainer/plan/mount_plan.h"
+#include "oci/default_spec.h"
 #include "oci/enums.h"
 #include "oci/spec.h"
 
@@ -152,8 +154,10 @@ oci::FeaturesLinux linux_section(const sys::Features& f) {
 
 }  // namespace
 
-std::string_view default_mount_strategy(const sys::Features& features) noexcept {
-  return features.open_tree_namespace ? "open-tree-namespace" : "pivot";
+std::string_view default_mount_strategy(const sys::Features& features) {
+  // The planner's own rule, applied to the default spec, so the two can never disagree.
+  auto choice = plan::choose_strategy(oci::default_spec(false), features, plan::PlanOptions{});
+  return plan::to_string(choice ? choice->strategy : plan::Strategy::kPivot);
 }
 
 oci::Features features_document(const sys::Features& features) {

@@ -11,10 +11,10 @@
 
 namespace grove::container {
 
-// The mount strategy grove picks for a container when nothing overrides it:
-// "open-tree-namespace" when the kernel has OPEN_TREE_NAMESPACE, else "pivot" (architecture.md,
-// "Mount strategies"). Pure.
-std::string_view default_mount_strategy(const sys::Features& features) noexcept;
+// The mount strategy grove picks for the default spec when nothing overrides it
+// (plan::choose_strategy): "open-tree-namespace" when the kernel has OPEN_TREE_NAMESPACE, else
+// "pivot" (architecture.md, "Mount strategies"). Pure.
+std::string_view default_mount_strategy(const sys::Features& features);
 
 // The features document for a runtime running with `features`:
 //  - ociVersionMin "1.0.0", ociVersionMax oci::kSpecVersion; all six hooks;
