@@ -42,6 +42,11 @@ std::vector<FlagSpec> create_flags() {
                  "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in "
                  "total)",
                  {}, "0"),
+      // grove's own: runc has no strategies (architecture.md "Mount strategies").
+      value_flag(FlagKind::kString, "mount-strategy",
+                 "build the container's mount namespace with open-tree-namespace, pivot or chroot "
+                 "instead of the probed default (overrides the run.grove.mount-strategy "
+                 "annotation)"),
   };
 }
 
@@ -77,6 +82,7 @@ Result<container::CreateOptions> create_options(sys::Ops& ops, const Context& ct
   }
   o.no_pivot = ctx.flags.get_bool("no-pivot");
   o.no_new_keyring = ctx.flags.get_bool("no-new-keyring");
+  o.mount_strategy = ctx.flags.get_string("mount-strategy");
   return o;
 }
 

@@ -24,7 +24,11 @@ Status run_create(Context& ctx) {
   if (!terminal && !opts.console_socket.empty()) {
     return Error::invalid("cannot use console socket if grove will not detach or allocate tty");
   }
+  plan::StrategyChoice strategy;
+  opts.chosen_strategy = &strategy;
   GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+  ctx.log.debug("container " + q(opts.id) + ": mount strategy " +
+                std::string(plan::to_string(strategy.strategy)) + " (" + strategy.reason + ")");
   ctx.log.debug("created container " + q(opts.id) + ", init pid " + std::to_string(pid));
   return ok();
 }

@@ -89,7 +89,11 @@ Status run_run(Context& ctx) {
     // Processes the container leaves behind are reparented to us and reaped with the init.
     GROVE_TRY(ops.set_child_subreaper(true));
   }
+  plan::StrategyChoice strategy;
+  opts.chosen_strategy = &strategy;
   GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+  ctx.log.debug("container " + q(opts.id) + ": mount strategy " +
+                std::string(plan::to_string(strategy.strategy)) + " (" + strategy.reason + ")");
   if (Status st = container::start(ops, opts.root, opts.id); !st) {
     // runc destroys a container whose start failed.
     (void)container::remove(ops, opts.root, opts.id, true);

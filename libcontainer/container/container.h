@@ -19,10 +19,14 @@
 #include "libcontainer/base/result.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/container/status.h"
+#include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
 namespace grove::container {
+
+// The annotation that forces a mount strategy for one container (like --mount-strategy).
+inline constexpr std::string_view kMountStrategyAnnotation = "run.grove.mount-strategy";
 
 struct CreateOptions {
   std::string id;
@@ -35,6 +39,11 @@ struct CreateOptions {
   int listen_fds = 0;     // LISTEN_FDS of the runtime's environment (systemd socket activation)
   bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool no_new_keyring = false;
+  // --mount-strategy: "open-tree-namespace", "pivot" or "chroot"; "" = the spec's
+  // run.grove.mount-strategy annotation, else chosen from the kernel probe.
+  std::string mount_strategy;
+  // When set, receives the strategy used and why (for --debug); borrowed.
+  plan::StrategyChoice* chosen_strategy = nullptr;
 };
 
 // What `state` and `list` report.

@@ -128,6 +128,24 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   return init.pid;
 }
 
+// --mount-strategy wins over the run.grove.mount-strategy annotation; neither = probe's choice.
+Result<std::optional<plan::Strategy>> forced_strategy(const CreateOptions& opts) {
+  std::string name = opts.mount_strategy;
+  std::string where = "--mount-strategy";
+  if (name.empty()) {
+    auto it = opts.spec.annotations.find(std::string(kMountStrategyAnnotation));
+    if (it == opts.spec.annotations.end()) return std::optional<plan::Strategy>();
+    name = it->second;
+    where = "annotations " + q(kMountStrategyAnnotation);
+  }
+  std::optional<plan::Strategy> s = plan::strategy_from_string(name);
+  if (!s) {
+    return Error::invalid(where + ": unknown mount strategy " + q(name) +
+                          " (open-tree-namespace, pivot or chroot)");
+  }
+  return s;
+}
+
 Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_TRY(validate_id(opts.id));
   GROVE_TRY(check_spec(opts.spec));
@@ -140,9 +158,11 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   popts.no_pivot = opts.no_pivot;
   popts.bundle_dir = bundle;
   popts.rootless = ::geteuid() != 0;
+  GROVE_ASSIGN_OR_RETURN(popts.force_strategy, forced_strategy(opts));
   const sys::Features features = sys::probe(ops);
   GROVE_TRY(check_implemented(opts.spec, features));
   GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, features, popts));
+  if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.strategy;
   StateStore store(opts.root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);

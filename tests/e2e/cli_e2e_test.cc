@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -70,7 +71,10 @@ TEST_F(CliE2eTest, FeaturesIsValidJson) {
   std::string strategy = doc["annotations"]["run.grove.mount-strategy"];
   bool otn = doc["annotations"]["run.grove.probe.open-tree-namespace"] == "true";
   EXPECT_EQ(strategy, otn ? "open-tree-namespace" : "pivot");
-  // The documented pipe works.
+  // The documented pipe works (where python3 exists: the VM's initramfs has none).
+  if (::access("/usr/bin/python3", X_OK) != 0) {
+    GTEST_SKIP() << "no /usr/bin/python3: the json.tool pipe of the man page is not checked";
+  }
   Ran piped = grove("features | python3 -m json.tool >/dev/null && echo ok");
   EXPECT_EQ(piped.out, "ok\n") << piped.err;
 }

@@ -136,11 +136,16 @@ TEST_F(LifecycleE2ePrivTest, RunKilledBySignalExits128PlusN) {
 }
 
 TEST_F(LifecycleE2ePrivTest, RunForwardsSignalsToTheInit) {
-  // A pid-namespace init only receives signals it handles, hence the trap.
-  set_args({"sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"});
+  // A pid-namespace init only receives signals it handles, hence the trap; a signal sent before
+  // the trap exists is dropped (pid_namespaces(7)), so wait for the shell's marker file.
+  set_args({"sh", "-c", "trap 'exit 42' TERM; : > /trap-ready; while :; do sleep 0.05; done"});
   pid_t run = spawn({"run", "--bundle", bundle_->bundle(), "c-fwd"}, "run");
   ASSERT_TRUE(wait_status("c-fwd", "running"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let sh install its trap
+  const std::string ready = bundle_->bundle() + "/rootfs/trap-ready";
+  for (int i = 0; i < 500 && ::access(ready.c_str(), F_OK) != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(::access(ready.c_str(), F_OK), 0) << "the shell never installed its trap";
   ASSERT_EQ(::kill(run, SIGTERM), 0);
   Ran r = finish(run, "run");
   EXPECT_EQ(r.code, 42) << r.err;

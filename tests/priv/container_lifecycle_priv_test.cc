@@ -117,10 +117,17 @@ TEST_F(ContainerLifecyclePrivTest, CreateStartRunsToCompletion) {
 }
 
 TEST_F(ContainerLifecyclePrivTest, RunningStateAndKillDeliversSignal) {
-  auto pid = create(
-      ops_, options("c2", {"sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.05; done"}));
+  // A signal sent before the trap exists is dropped by the pid-namespace init
+  // (pid_namespaces(7)): wait for the marker the shell writes after installing it. On a slow
+  // (TCG) VM the kill used to win that race and the test hung.
+  auto pid = create(ops_, options("c2", {"sh", "-c",
+                                         "trap 'exit 7' TERM; : > /tmp/trap-ready; "
+                                         "while true; do sleep 0.05; done"}));
   ASSERT_TRUE(pid) << pid.error().message();
   ASSERT_TRUE(start(ops_, root_, "c2"));
+  const std::string ready = bundle_ + "/rootfs/tmp/trap-ready";
+  for (int i = 0; i < 1000 && ::access(ready.c_str(), F_OK) != 0; ++i) ::usleep(10000);
+  ASSERT_EQ(::access(ready.c_str(), F_OK), 0) << "the shell never installed its trap";
   EXPECT_EQ(status_of("c2"), RunState::kRunning);
   auto again = start(ops_, root_, "c2");
   ASSERT_FALSE(again);
