@@ -93,7 +93,7 @@ Result<pid_t> await_process(sys::Ops& ops, const SyncSocket& sync, pid_t joiner)
   const pid_t pid = static_cast<pid_t>(msg->value);
   if (Status st = sync.send_go(); !st) {
     reap(ops, pid, true);
-    return st;
+    return std::move(st).error();
   }
   auto data = ops.read(sync.fd(), kSyncMaxMessage + 1);
   if (!data) {

@@ -128,7 +128,7 @@ TEST_F(ExecE2ePrivTest, SeesTheContainersHostnameAndPidNamespace) {
   EXPECT_LT(n, 100) << "not in the container's pid namespace";
   Ran init = grove({"exec", "x-ns", "cat", "/proc/1/cmdline"});
   EXPECT_EQ(init.code, 0) << init.err;
-  EXPECT_EQ(init.out, std::string("sleep\0100\0", 10));
+  EXPECT_EQ(init.out, std::string("sleep\0" "100\0", 10));
 }
 
 TEST_F(ExecE2ePrivTest, EnvCwdAndUserFlagsTakeEffect) {
@@ -186,6 +186,10 @@ TEST_F(ExecE2ePrivTest, DetachWritesThePidFileAndPsListsTheProcess) {
   Ran cols = grove({"ps", "x-detach", "-o", "pid,comm"});
   ASSERT_EQ(cols.code, 0) << cols.err;
   EXPECT_EQ(std::count(cols.out.begin(), cols.out.end(), '\n'), 3) << cols.out;
+  // The detached process is ours now (subreaper). A pid-namespace init killed by delete only
+  // exits once every process of its namespace is reaped, so reap it here first.
+  ASSERT_EQ(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
+  EXPECT_EQ(::waitpid(static_cast<pid_t>(pid), nullptr, 0), pid);
 }
 
 TEST_F(ExecE2ePrivTest, MissingExecutableFailsLikeRunc) {
