@@ -61,13 +61,14 @@ struct SetnsExecConfig {
   // runtime is closed in the joiner before any setns (CVE-2024-21626).
   std::vector<int> inherit;
   // TODO(#4): a console (process.terminal): the process would receive the pty slave as 0-2
-  // here and the runtime sends the master to --console-socket; see exec.cc's check_terminal.
+  // here and the runtime sends the master to --console-socket; see container/exec.cc's
+  // check_exec_terminal.
 };
 
 // Joins the init's namespaces in the calling (single-threaded, unshared-fs) process:
 // setns(pidfd, mask) (Linux 5.8), or on EINVAL (older kernels reject a pidfd) each
 // /proc/<pid>/ns/<name> in namespace_names() order. Errors: setns/open errno with a
-// `join namespaces "user|mnt|..."` frame.
+// `join namespaces` (pidfd) or `join namespace "mnt"` (fallback) frame.
 [[nodiscard]] Status join_namespaces(sys::Ops& ops, const SetnsExecConfig& cfg);
 
 // Starts the process and returns its host pid once it has exec'd (its execve closed the sync

@@ -162,6 +162,18 @@ TEST_F(ExecE2ePrivTest, OnlyStdioReachesTheProcess) {
   EXPECT_EQ(r.out, "0\n1\n2\n3\n");
 }
 
+TEST_F(ExecE2ePrivTest, PreserveFdsPassesExactlyTheExtraFds) {
+  run_detached("x-preserve");
+  // fd 3 (and 5, not preserved) are open in grove; only 3 may reach the process, where ls's own
+  // directory fd then is 4.
+  std::string cmd = std::string(GROVE_BIN) + " --root " + root_ +
+                    " exec --preserve-fds 1 x-preserve ls /proc/self/fd 3</dev/null 5</dev/null";
+  RunOptions o{.out_path = tmp_.path() + "/sh.out", .err_path = tmp_.path() + "/sh.err"};
+  Ran r = run_shell(cmd, o);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n3\n4\n");
+}
+
 TEST_F(ExecE2ePrivTest, DetachWritesThePidFileAndPsListsTheProcess) {
   run_detached("x-detach");
   std::string pid_file = tmp_.path() + "/exec.pid";
