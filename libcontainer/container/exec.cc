@@ -1,0 +1,208 @@
+// exec: a new process in an existing container (exec.h). The process side (namespace joining,
+// double fork, finalisation) is process/setns_exec.
+
+#include "libcontainer/container/exec.h"
+
+#include <fcntl.h>
+
+#include "libcontainer/base/strings.h"
+#include "libcontainer/container/implemented.h"
+#include "libcontainer/container/pid_file.h"
+#include "libcontainer/container/state_store.h"
+#include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/setns_exec.h"
+#include "libcontainer/sys/probe.h"
+#include "oci/parse.h"
+
+namespace grove::container {
+namespace {
+
+// Go's strconv.Atoi range for the ids runc parses, narrowed to what uid_t/gid_t hold.
+Result<uint32_t> parse_id(const std::string& text, const char* what) {
+  long long v = 0;
+  if (!parse_int64(text, &v) || v < 0 || v > UINT32_MAX) {
+    return Error::invalid(std::string("bad ") + what + ": " + q(text));
+  }
+  return static_cast<uint32_t>(v);
+}
+
+Status apply_user(oci::User& user, const ProcessOverrides& o) {
+  if (!o.user.empty()) {
+    // runc: strings.Cut(user, ":"), the gid only when there is a colon.
+    std::size_t colon = o.user.find(':');
+    if (colon != std::string::npos) {
+      GROVE_ASSIGN_OR_RETURN(user.gid, parse_id(o.user.substr(colon + 1), "gid"));
+    }
+    GROVE_ASSIGN_OR_RETURN(user.uid, parse_id(o.user.substr(0, colon), "uid"));
+  }
+  for (const std::string& g : o.additional_gids) {
+    long long v = 0;
+    if (!parse_int64(g, &v) || v < 0 || v > UINT32_MAX) {
+      return Error::invalid("additional-gids must be a positive number " + q(g));
+    }
+    user.additional_gids.push_back(static_cast<uint32_t>(v));
+  }
+  return ok();
+}
+
+// runc exec --cap adds to bounding, effective and permitted; ambient only when the process
+// already has inheritable bits (an ambient cap needs an inheritable one).
+void add_caps(std::optional<oci::Capabilities>& caps, const std::vector<std::string>& add) {
+  if (add.empty()) return;
+  if (!caps) caps.emplace();
+  for (const std::string& c : add) {
+    caps->bounding.push_back(c);
+    caps->effective.push_back(c);
+    caps->permitted.push_back(c);
+    if (!caps->inheritable.empty()) caps->ambient.push_back(c);
+  }
+}
+
+// Fields create refuses as not implemented are refused for exec too (implemented.cc's table).
+// The probe is only paid when one of them is set.
+Status check_implemented_process(sys::Ops& ops, const oci::Process& p) {
+  if (p.apparmor_profile.empty() && p.selinux_label.empty() && !p.oom_score_adj && !p.scheduler &&
+      !p.io_priority && !p.exec_cpu_affinity) {
+    return ok();
+  }
+  oci::Spec only;
+  only.process = p;
+  return check_implemented(only, sys::probe(ops));
+}
+
+Result<oci::Process> load_config_process(sys::Ops& ops, const ContainerRecord& rec) {
+  GROVE_ASSIGN_OR_RETURN(std::string text, ops.read_file_at(AT_FDCWD, rec.config_path));
+  GROVE_ASSIGN_OR_RETURN(oci::Spec spec,
+                         oci::parse_config(text).context([&] { return q(rec.config_path); }));
+  if (!spec.process) return Error::invalid(q(rec.config_path) + ": process is required");
+  return std::move(*spec.process);
+}
+
+// The process to start: --process verbatim or config.json's with the overrides, then the
+// container's capabilities/rlimits where the process has none.
+Result<oci::Process> resolve_process(sys::Ops& ops, const ContainerRecord& rec,
+                                     const ExecOptions& opts) {
+  if (!opts.process && opts.overrides.args.empty()) {
+    return Error::invalid("process args cannot be empty");
+  }
+  GROVE_ASSIGN_OR_RETURN(oci::Process container, load_config_process(ops, rec));
+  oci::Process p;
+  if (opts.process) {
+    p = *opts.process;
+    GROVE_TRY(validate_exec_process(p).context("process.json"));
+  } else {
+    GROVE_ASSIGN_OR_RETURN(p, exec_process_from_args(container, opts.overrides));
+  }
+  inherit_from_container(p, container);
+  GROVE_TRY(check_exec_terminal(p.terminal, opts.detach, opts.console_socket));
+  GROVE_TRY(check_implemented_process(ops, p));
+  return p;
+}
+
+// Locks the container, checks it can take a process and returns a pidfd pinning its init.
+Result<UniqueFd> open_execable_init(sys::Ops& ops, const ContainerRecord& rec, bool ignore_paused) {
+  GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
+  GROVE_TRY(check_execable(st, ignore_paused));
+  auto pidfd = ops.pidfd_open(rec.init_pid, 0);
+  if (!pidfd) {
+    if (pidfd.error().code() == ESRCH) return Error::invalid("cannot exec in a stopped container");
+    return std::move(pidfd).error();
+  }
+  // The pidfd pins the process: re-check its identity now that the pid cannot be reused.
+  GROVE_ASSIGN_OR_RETURN(st, current_state(ops, rec));
+  GROVE_TRY(check_execable(st, ignore_paused));
+  return std::move(*pidfd);
+}
+
+Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view id,
+                        const ExecOptions& opts) {
+  if (!opts.cgroup.empty()) {
+    return Error::not_supported("exec --cgroup: not implemented yet (grove has no cgroups, #6)");
+  }
+  if (opts.preserve_fds < 0) return Error::invalid("--preserve-fds must not be negative");
+  StateStore store(root);
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd init, open_execable_init(ops, rec, opts.ignore_paused));
+  GROVE_ASSIGN_OR_RETURN(oci::Process p, resolve_process(ops, rec, opts));
+  GROVE_ASSIGN_OR_RETURN(auto self_ns, process::read_namespace_links(ops, 0));
+  GROVE_ASSIGN_OR_RETURN(auto init_ns, process::read_namespace_links(ops, rec.init_pid));
+  process::SetnsExecConfig cfg;
+  cfg.process = &p;
+  cfg.init_pid = rec.init_pid;
+  cfg.init_pidfd = init.get();
+  cfg.nstypes = process::namespaces_to_join(self_ns, init_ns);
+  cfg.inherit = process::inherited_fds(opts.preserve_fds);
+  // The lock fd is close-on-exec and closed in the children before setns anyway.
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, process::spawn_setns_process(ops, cfg));
+  if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, pid));
+  return pid;
+}
+
+}  // namespace
+
+Result<oci::Process> exec_process_from_args(const oci::Process& base, const ProcessOverrides& o) {
+  oci::Process p = base;
+  p.args = o.args;
+  if (!o.cwd.empty()) p.cwd = o.cwd;
+  if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
+  if (!o.process_label.empty()) p.selinux_label = o.process_label;
+  add_caps(p.capabilities, o.caps);
+  p.env.insert(p.env.end(), o.env.begin(), o.env.end());
+  // runc: "Always set tty to false, unless explicitly enabled from CLI."
+  p.terminal = o.tty;
+  if (o.no_new_privs) p.no_new_privileges = *o.no_new_privs;
+  GROVE_TRY(apply_user(p.user, o));
+  GROVE_TRY(validate_exec_process(p));
+  return p;
+}
+
+Status validate_exec_process(const oci::Process& p) {
+  if (p.cwd.empty()) return Error::invalid("Cwd property must not be empty");
+  if (p.cwd[0] != '/') return Error::invalid("Cwd must be an absolute path");
+  if (p.args.empty()) return Error::invalid("args must not be empty");
+  return ok();
+}
+
+void inherit_from_container(oci::Process& p, const oci::Process& container) {
+  if (!p.capabilities) p.capabilities = container.capabilities;
+  if (p.rlimits.empty()) p.rlimits = container.rlimits;
+}
+
+Status check_exec_terminal(bool terminal, bool detach, const std::string& console_socket) {
+  if (!terminal && !console_socket.empty()) {
+    return Error::invalid("cannot use console socket if grove will not detach or allocate tty");
+  }
+  if (terminal && detach && console_socket.empty()) {
+    return Error::invalid(
+        "cannot allocate tty if grove will detach without setting console socket");
+  }
+  // TODO(#4): with the console work (process/console.*): allocate the pty in the joiner after
+  // setns (devpts of the container), dup the slave onto 0-2 in the process, send the master to
+  // console_socket (or run the copy loop in the foreground).
+  if (terminal) return Error::not_supported("exec --tty: not implemented yet");
+  return ok();
+}
+
+Status check_execable(RunState state, bool ignore_paused) {
+  switch (state) {
+    case RunState::kRunning:
+    case RunState::kCreated:
+      return ok();
+    case RunState::kStopped:
+      return Error::invalid("cannot exec in a stopped container");
+    case RunState::kPaused:
+      if (ignore_paused) return ok();
+      return Error::invalid("cannot exec in a paused container (use --ignore-paused to override)");
+    case RunState::kCreating:
+      break;
+  }
+  return Error::invalid("cannot exec in a creating container");
+}
+
+Result<pid_t> exec(sys::Ops& ops, const std::string& root, std::string_view id,
+                   const ExecOptions& opts) {
+  return exec_impl(ops, root, id, opts).context([&] { return "exec in container " + q(id); });
+}
+
+}  // namespace grove::container

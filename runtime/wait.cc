@@ -1,0 +1,69 @@
+// Foreground waiting with signal forwarding (wait.h), shared by run and exec.
+
+#include "runtime/wait.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "libcontainer/base/defer.h"
+
+namespace grove::cli {
+namespace {
+
+// What runc forwards to the container (signal.go forwards everything it gets but SIGCHLD,
+// SIGWINCH, which resizes the tty, and SIGURG, Go's preemption signal). SIGKILL/SIGSTOP cannot
+// be caught; SIGPIPE and the synchronous faults stay ours.
+constexpr int kForwarded[] = {SIGHUP,    SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+                              SIGALRM,   SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPWR,
+                              SIGVTALRM, SIGPROF, SIGIO,   SIGXCPU, SIGXFSZ, SIGSYS};
+
+}  // namespace
+
+int exit_code(const sys::WaitStatus& ws) {
+  if (ws.signaled()) return 128 + ws.status;
+  return ws.status;
+}
+
+// The signals are blocked and taken with sigwaitinfo, so none is lost between the checks; they
+// are blocked only here, after the process exists, because a cloned process inherits the mask
+// of the thread that cloned it and keeps it across execve.
+// TODO(verbs): move sigprocmask/sigwaitinfo into sys::Ops (style.md §2.4). #4
+Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (int sig : kForwarded) sigaddset(&set, sig);
+  sigset_t old;
+  if (::sigprocmask(SIG_BLOCK, &set, &old) != 0) return Error::last("sigprocmask(SIG_BLOCK)");
+  Defer restore([&] { ::sigprocmask(SIG_SETMASK, &old, nullptr); });
+  for (;;) {
+    GROVE_ASSIGN_OR_RETURN(sys::WaitStatus ws, ops.waitpid(pid, WNOHANG));
+    if (ws.pid == pid && (ws.exited() || ws.signaled())) return exit_code(ws);
+    siginfo_t info;
+    int sig = ::sigwaitinfo(&set, &info);
+    if (sig < 0) {
+      if (errno == EINTR) continue;
+      return Error::last("sigwaitinfo()");
+    }
+    if (sig == SIGCHLD) continue;
+    log.debug(std::string("forwarding SIG") + sigabbrev_np(sig) + " to " + std::to_string(pid));
+    auto sent = ops.kill(pid, sig);
+    if (!sent && sent.error().code() != ESRCH) return std::move(sent).error();
+  }
+}
+
+void exit_with(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::exit(code);
+}
+
+}  // namespace grove::cli

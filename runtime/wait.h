@@ -1,0 +1,26 @@
+#pragma once
+// Waiting for a container process in the foreground (run, exec), as runc's signal handler does:
+// the signals a user or an engine sends to the runtime are forwarded to the process.
+
+#include <sys/types.h>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/sys/ops.h"
+#include "runtime/log.h"
+
+namespace grove::cli {
+
+// The exit code a shell would report: the status, or 128+N for signal N. Pure.
+int exit_code(const sys::WaitStatus& ws);
+
+// Waits for `pid` (a child of ours) and forwards SIGHUP, SIGINT, SIGTERM, ... to it (runc's
+// list: everything but SIGCHLD, SIGWINCH and SIGURG). Returns exit_code() of the child. The
+// signals are blocked only for the wait and restored before returning. Errors: waitpid,
+// sigwaitinfo or kill errno (ESRCH from kill is ignored: the child is exiting).
+[[nodiscard]] Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log);
+
+// Ends the CLI with `code` after flushing the streams: run and exec exit with the process's code,
+// which the dispatch framework (0/1) cannot express.
+[[noreturn]] void exit_with(int code);
+
+}  // namespace grove::cli
