@@ -105,19 +105,25 @@ Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& st
     (void)container::remove(ops, opts.root, opts.id, true);
     (void)ops.waitpid(pid, 0);
   };
+  // runc's recvtty also clears ONLCR on the master, but runc's observable output keeps "\r\n"
+  // (checked with runc 1.1.5 under script(1)); clearing it here made the caller's raw terminal
+  // print stair-stepped lines, so the container's line discipline is left as it is.
   auto master = process::receive_console_master(ops, pair.first.get());
-  Status st = master ? process::clear_onlcr(ops, master->get()) : std::move(master).error();
-  if (!st) {
+  if (!master) {
     destroy();
-    return std::move(st).error();
+    return std::move(master).error();
   }
   std::vector<int> sigs(std::begin(kForwarded), std::end(kForwarded));
   sigs.push_back(SIGCHLD);
   sigs.push_back(SIGWINCH);
   // Blocked before start and before raw mode: from here every signal is forwarded (or resizes),
   // none can end grove with the terminal left raw.
-  GROVE_ASSIGN_OR_RETURN(process::BlockedSignals blocked, process::BlockedSignals::block(ops, sigs));
-  if (st = host.make_raw(); !st) {
+  auto blocked = process::BlockedSignals::block(ops, sigs);
+  if (!blocked) {
+    destroy();
+    return std::move(blocked).error();
+  }
+  if (Status st = host.make_raw(); !st) {
     destroy();
     return std::move(st).error().context("failed to set the terminal from the stdin");
   }
@@ -130,7 +136,7 @@ Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& st
   ao.master = master->get();
   ao.winsize_from = host.fd();
   ao.pid = pid;
-  ao.signal_fd = blocked.fd();
+  ao.signal_fd = blocked->fd();
   auto ws = process::attach_terminal(ops, ao);
   GROVE_TRY(host.restore());
   if (!ws) return std::move(ws).error();

@@ -116,8 +116,8 @@ Result<Prepared> prepare_mounts(sys::Ops& ops, const plan::MountPlan& plan,
 
 Status bind_console(sys::Ops& ops, int root_fd, const std::string& path, int pty_fd,
                     ResolveMode mode) {
-  GROVE_ASSIGN_OR_RETURN(UniqueFd target, open_in_root(ops, root_fd, path, O_PATH | O_NOFOLLOW,
-                                                       mode));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd target,
+                         open_in_root(ops, root_fd, path, O_PATH | O_NOFOLLOW, mode));
   GROVE_ASSIGN_OR_RETURN(UniqueFd clone, ops.open_tree(pty_fd, "", kCloneFlags | AT_EMPTY_PATH));
   return ops.move_mount(clone.get(), "", target.get(), "",
                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);

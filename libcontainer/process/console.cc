@@ -35,8 +35,7 @@ Status check_ptmx(sys::Ops& ops, int fd) {
 // Nothing else runs in the container yet, so the path cannot change between the two opens; the
 // second is checked to be the same inode anyway.
 Result<UniqueFd> open_ptmx(sys::Ops& ops) {
-  GROVE_ASSIGN_OR_RETURN(UniqueFd handle,
-                         ops.openat(AT_FDCWD, kPtmx, O_PATH | O_NOFOLLOW, 0));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd handle, ops.openat(AT_FDCWD, kPtmx, O_PATH | O_NOFOLLOW, 0));
   GROVE_TRY(check_ptmx(ops, handle.get()));
   GROVE_ASSIGN_OR_RETURN(UniqueFd ptmx,
                          ops.openat(AT_FDCWD, kPtmx, O_RDWR | O_NOCTTY | O_NOFOLLOW, 0));
@@ -113,16 +112,10 @@ Status send_console_master(sys::Ops& ops, int sock, int master) {
 Result<UniqueFd> receive_console_master(sys::Ops& ops, int sock) {
   GROVE_ASSIGN_OR_RETURN(sys::Ops::Received got, ops.recv_fds(sock, kChunk, 1));
   if (got.fds.size() != 1) {
-    return Error::plain(EPROTO, "console socket: expected one fd, got " +
-                                    std::to_string(got.fds.size()));
+    return Error::plain(EPROTO,
+                        "console socket: expected one fd, got " + std::to_string(got.fds.size()));
   }
   return std::move(got.fds[0]);
-}
-
-Status clear_onlcr(sys::Ops& ops, int pty_fd) {
-  GROVE_ASSIGN_OR_RETURN(struct termios t, ops.tcgetattr(pty_fd));
-  t.c_oflag &= ~ONLCR;
-  return ops.tcsetattr(pty_fd, TCSANOW, t);
 }
 
 // ---- HostTerminal --------------------------------------------------------------------------
@@ -132,8 +125,9 @@ Result<HostTerminal> HostTerminal::open(sys::Ops& ops) {
     if (ops.tcgetattr(fd)) return HostTerminal(ops, fd, UniqueFd());
   }
   // All three redirected: the controlling terminal is still reachable as /dev/tty.
-  GROVE_ASSIGN_OR_RETURN(UniqueFd tty, ops.openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY, 0)
-                                           .context("no terminal to attach"));
+  GROVE_ASSIGN_OR_RETURN(
+      UniqueFd tty,
+      ops.openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY, 0).context("no terminal to attach"));
   int fd = tty.get();
   return HostTerminal(ops, fd, std::move(tty));
 }

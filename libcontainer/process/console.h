@@ -75,10 +75,6 @@ struct ConsoleSetup {
 // several (the extras are closed).
 [[nodiscard]] Result<UniqueFd> receive_console_master(sys::Ops& ops, int sock);
 
-// Clears ONLCR on a pty we relay (runc's console.ClearONLCR in recvtty: the peer's line
-// discipline must not be applied a second time on the way out). Errors: tcgetattr/tcsetattr.
-[[nodiscard]] Status clear_onlcr(sys::Ops& ops, int pty_fd);
-
 // The caller's terminal for a foreground `run` with process.terminal: raw mode while attached,
 // the saved mode restored by restore() or the destructor (so also on every error path).
 // Move-only; not thread-safe.
@@ -102,7 +98,8 @@ class HostTerminal {
   [[nodiscard]] Status restore();
 
  private:
-  HostTerminal(sys::Ops& ops, int fd, UniqueFd owned) : ops_(&ops), fd_(fd), owned_(std::move(owned)) {}
+  HostTerminal(sys::Ops& ops, int fd, UniqueFd owned)
+      : ops_(&ops), fd_(fd), owned_(std::move(owned)) {}
   sys::Ops* ops_;
   int fd_ = -1;
   UniqueFd owned_;  // /dev/tty when none of 0-2 is a terminal
@@ -122,7 +119,8 @@ class BlockedSignals {
   int fd() const noexcept { return fd_.get(); }
 
  private:
-  BlockedSignals(sys::Ops& ops, UniqueFd fd, sigset_t old) : ops_(&ops), fd_(std::move(fd)), old_(old) {}
+  BlockedSignals(sys::Ops& ops, UniqueFd fd, sigset_t old)
+      : ops_(&ops), fd_(std::move(fd)), old_(old) {}
   sys::Ops* ops_;
   UniqueFd fd_;
   sigset_t old_;
@@ -134,9 +132,9 @@ class BlockedSignals {
 [[nodiscard]] Status copy_window_size(sys::Ops& ops, int from, int to);
 
 struct AttachOptions {
-  int master = -1;       // borrowed pty master of the process's terminal
-  int in = 0;            // copied to the master until EOF
-  int out = 1;           // the master's output is copied here
+  int master = -1;        // borrowed pty master of the process's terminal
+  int in = 0;             // copied to the master until EOF
+  int out = 1;            // the master's output is copied here
   int winsize_from = -1;  // the caller's terminal: its size is copied on start and on SIGWINCH
   pid_t pid = 0;          // our child whose exit ends the loop
   int signal_fd = -1;     // BlockedSignals::fd() for SIGCHLD, SIGWINCH and the forwarded ones

@@ -102,8 +102,11 @@ Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const Sy
   }
   if (st && opts.spec->process->terminal) {
     auto master = sync.expect_fd(ops, SyncKind::kConsole);
-    if (master) *console = std::move(*master);
-    else st = std::move(master).error();
+    if (master) {
+      *console = std::move(*master);
+    } else {
+      st = std::move(master).error();
+    }
   }
   if (st) {
     auto ready = sync.expect(SyncKind::kReady);

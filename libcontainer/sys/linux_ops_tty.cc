@@ -24,37 +24,32 @@ using internal::fd_str;
 
 Status LinuxOps::ioctl_tiocsptlck(int fd, bool lock) {
   int v = lock ? 1 : 0;
-  return check(::ioctl(fd, TIOCSPTLCK, &v), [&] {
-    return "ioctl(" + fd_str(fd) + ", TIOCSPTLCK, " + std::to_string(v) + ")";
-  });
+  return check(::ioctl(fd, TIOCSPTLCK, &v),
+               [&] { return "ioctl(" + fd_str(fd) + ", TIOCSPTLCK, " + std::to_string(v) + ")"; });
 }
 
 Result<UniqueFd> LinuxOps::ioctl_tiocgptpeer(int fd, int flags) {
-  return check_fd(::ioctl(fd, TIOCGPTPEER, flags | O_CLOEXEC), [&] {
-    return "ioctl(" + fd_str(fd) + ", TIOCGPTPEER)";
-  });
+  return check_fd(::ioctl(fd, TIOCGPTPEER, flags | O_CLOEXEC),
+                  [&] { return "ioctl(" + fd_str(fd) + ", TIOCGPTPEER)"; });
 }
 
 Result<unsigned> LinuxOps::ioctl_tiocgptn(int fd) {
   unsigned n = 0;
-  GROVE_TRY(check(::ioctl(fd, TIOCGPTN, &n), [&] {
-    return "ioctl(" + fd_str(fd) + ", TIOCGPTN)";
-  }));
+  GROVE_TRY(
+      check(::ioctl(fd, TIOCGPTN, &n), [&] { return "ioctl(" + fd_str(fd) + ", TIOCGPTN)"; }));
   return n;
 }
 
 Status LinuxOps::ioctl_tiocsctty(int fd, int arg) {
-  return check(::ioctl(fd, TIOCSCTTY, arg), [&] {
-    return "ioctl(" + fd_str(fd) + ", TIOCSCTTY, " + std::to_string(arg) + ")";
-  });
+  return check(::ioctl(fd, TIOCSCTTY, arg),
+               [&] { return "ioctl(" + fd_str(fd) + ", TIOCSCTTY, " + std::to_string(arg) + ")"; });
 }
 
 Result<struct winsize> LinuxOps::ioctl_tiocgwinsz(int fd) {
   struct winsize ws;
   std::memset(&ws, 0, sizeof ws);
-  GROVE_TRY(check(::ioctl(fd, TIOCGWINSZ, &ws), [&] {
-    return "ioctl(" + fd_str(fd) + ", TIOCGWINSZ)";
-  }));
+  GROVE_TRY(
+      check(::ioctl(fd, TIOCGWINSZ, &ws), [&] { return "ioctl(" + fd_str(fd) + ", TIOCGWINSZ)"; }));
   return ws;
 }
 

@@ -48,8 +48,8 @@ Result<struct winsize> FakeOps::ioctl_tiocgwinsz(int fd) {
 }
 
 Status FakeOps::ioctl_tiocswinsz(int fd, const struct winsize& ws) {
-  return effect("ioctl_tiocswinsz", call("ioctl_tiocswinsz", {fd_name(fd), num(ws.ws_row) + "x" +
-                                                                               num(ws.ws_col)}));
+  return effect("ioctl_tiocswinsz",
+                call("ioctl_tiocswinsz", {fd_name(fd), num(ws.ws_row) + "x" + num(ws.ws_col)}));
 }
 
 Result<struct termios> FakeOps::tcgetattr(int fd) {

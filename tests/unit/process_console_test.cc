@@ -1,9 +1,9 @@
 // L1 tests of process/console against FakeOps: the container-side console steps and their
 // order, the console-socket messages, the caller's terminal modes and the attach loop.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
@@ -19,9 +19,9 @@
 namespace grove::process {
 namespace {
 
+using testing::FakeOps;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::FakeOps;
 
 constexpr const char* kPtmxLabel = "<path:/dev/pts/ptmx>";
 
@@ -71,7 +71,7 @@ TEST(ProcessConsoleTest, InitStepsRunInRuncsOrder) {
                                     "dup3(<peer:path:/dev/pts/ptmx>, 0",
                                     "dup3(<peer:path:/dev/pts/ptmx>, 1",
                                     "dup3(<peer:path:/dev/pts/ptmx>, 2",
-                                    "ioctl_tiocsctty(0, 0)",
+                                    "ioctl_tiocsctty(<fd 0>, 0)",
                                     "fchownat(<peer:path:/dev/pts/ptmx>, \"\", 1000"};
   int last = -1;
   for (const std::string& step : order) {
@@ -82,8 +82,8 @@ TEST(ProcessConsoleTest, InitStepsRunInRuncsOrder) {
   }
   // The master crosses as the one fd of a kConsole message.
   EXPECT_THAT(f.ops.trace()[index_of(f.ops, "send_fds(")], HasSubstr("[<path:/dev/pts/ptmx>]"));
-  auto msg = decode_sync(f.ops.sent().at("<sync-end>").data(),
-                         f.ops.sent().at("<sync-end>").size());
+  auto msg =
+      decode_sync(f.ops.sent().at("<sync-end>").data(), f.ops.sent().at("<sync-end>").size());
   ASSERT_TRUE(msg);
   EXPECT_EQ(msg->kind, SyncKind::kConsole);
   EXPECT_TRUE(f.ops.open_fds().size() <= 2u) << "pty fds leaked";
@@ -233,8 +233,8 @@ TEST(ProcessConsoleTest, AttachCopiesBothWaysResizesForwardsAndEndsOnExit) {
   ops.queue_read("sig", siginfo(SIGWINCH));
   ops.queue_read("sig", siginfo(SIGTERM));
   ops.queue_read("sig", siginfo(SIGCHLD));
-  ops.queue_wait(sys::WaitStatus{0, 0, 0});      // the first check: still running
-  ops.queue_wait(sys::WaitStatus{4242, 1, 3});   // after SIGCHLD: exited 3
+  ops.queue_wait(sys::WaitStatus{0, 0, 0});     // the first check: still running
+  ops.queue_wait(sys::WaitStatus{4242, 1, 3});  // after SIGCHLD: exited 3
   AttachOptions o;
   o.master = master.get();
   o.in = in.get();
