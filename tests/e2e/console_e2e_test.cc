@@ -160,22 +160,38 @@ class ConsoleE2ePrivTest : public ::testing::Test {
     ASSERT_TRUE(bundle_->write_config());
   }
 
+  // create --console-socket + start, reading the container's output through the master.
+  void check_console_socket(bool no_pivot);
+
   TempDir tmp_;
   std::string root_;
   std::optional<BusyboxBundle> bundle_;
 };
 
+// The pivot strategy (default) and the chroot one (--no-pivot) both bind the pty on
+// /dev/console after their root switch.
 TEST_F(ConsoleE2ePrivTest, CreateSendsTheMasterOverTheConsoleSocket) {
+  for (bool no_pivot : {false, true}) {
+    SCOPED_TRACE(no_pivot ? "--no-pivot" : "pivot");
+    check_console_socket(no_pivot);
+  }
+}
+
+void ConsoleE2ePrivTest::check_console_socket(bool no_pivot) {
   configure({"sh", "-c",
              "busybox tty; busybox stty size; [ -t 0 ] && [ -t 1 ] && echo STDIO-IS-TTY; "
              "[ /dev/console -ef \"$(busybox tty)\" ] && echo CONSOLE-IS-PTY; echo done"},
             true);
-  const std::string sock = tmp_.path() + "/console.sock";
+  const std::string id = no_pivot ? "c1-np" : "c1";
+  const std::string sock = tmp_.path() + "/" + id + ".sock";
   UniqueFd listener = listen_at(sock);
   ASSERT_TRUE(listener) << std::strerror(errno);
   RunOptions o = output("create");
-  pid_t create =
-      spawn({"create", "--console-socket", sock, "--bundle", bundle_->bundle(), "c1"}, o);
+  std::vector<std::string> args = {"create", "--console-socket", sock, "--bundle",
+                                   bundle_->bundle()};
+  if (no_pivot) args.push_back("--no-pivot");
+  args.push_back(id);
+  pid_t create = spawn(args, o);
   std::optional<Received> got = accept_console(listener.get());
   Ran created = finish_binary(create, o);
   ASSERT_EQ(created.code, 0) << created.err;
@@ -184,7 +200,7 @@ TEST_F(ConsoleE2ePrivTest, CreateSendsTheMasterOverTheConsoleSocket) {
   EXPECT_EQ(got->payload, "/dev/pts/ptmx");  // runc's payload: the master's name
   int master = got->fds[0].get();
   EXPECT_EQ(::isatty(master), 1);
-  Ran started = grove({"start", "c1"});
+  Ran started = grove({"start", id});
   ASSERT_EQ(started.code, 0) << started.err;
   std::string out = read_pty(master, "done");
   EXPECT_THAT(out, ContainsRegex("/dev/pts/[0-9]+\r\n"));
