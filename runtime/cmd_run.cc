@@ -1,18 +1,24 @@
 // `grove run [create's flags] [--detach] [--keep] [--no-subreaper] ID`: runc's run, i.e.
 // create + start and then, unless detached, wait for the init while forwarding signals to it,
 // delete the container (unless --keep) and exit with the process's code (128+n for signal n).
+// With process.terminal and no --console-socket the caller's terminal is attached to the
+// container's console (raw mode, copy loop, SIGWINCH resizes; console.h).
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
+#include <vector>
 
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "runtime/bundle.h"
 #include "runtime/cli.h"
@@ -23,21 +29,83 @@ namespace {
 
 Status check_terminal(const container::CreateOptions& opts, bool detach) {
   bool terminal = opts.spec.process && opts.spec.process->terminal;
-  // runc's rules (utils_linux.go validateProcessSpec/setupIO), with our name in the strings.
+  // runc's checkTerminal (utils_linux.go), with our name in the strings.
   if (detach && terminal && opts.console_socket.empty()) {
     return Error::invalid(
         "cannot allocate tty if grove will detach without setting console socket");
   }
-  if (!terminal && !opts.console_socket.empty()) {
+  if ((!detach || !terminal) && !opts.console_socket.empty()) {
     return Error::invalid("cannot use console socket if grove will not detach or allocate tty");
   }
-  if (terminal && opts.console_socket.empty()) {
-    // TODO(verbs): attach the current terminal (pty in grove, raw mode, copy loop). #4
-    return Error::not_supported(
-        "process.terminal=true needs --console-socket (attaching the current terminal is not "
-        "implemented)");
-  }
   return ok();
+}
+
+void log_strategy(Context& ctx, const std::string& id, const plan::StrategyChoice& s) {
+  ctx.log.debug("container " + q(id) + ": mount strategy " + std::string(plan::to_string(s.strategy)) +
+                " (" + s.reason + ")");
+}
+
+// runc destroys a container whose start failed.
+Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts, pid_t pid) {
+  Status st = container::start(ops, opts.root, opts.id);
+  if (!st) {
+    (void)container::remove(ops, opts.root, opts.id, true);
+    (void)ops.waitpid(pid, 0);
+  }
+  return st;
+}
+
+// Foreground run with process.terminal and no console socket: the caller's terminal is
+// attached to the container's pty (runc's setupIO + recvtty + signal forwarding). The master
+// comes back over a socketpair given to create as its console socket.
+// `started` tells the caller whether a container is left to delete (errors before start have
+// destroyed it already).
+Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& started) {
+  GROVE_ASSIGN_OR_RETURN(process::HostTerminal host, process::HostTerminal::open(ops));
+  GROVE_ASSIGN_OR_RETURN(sys::FdPair pair, ops.socketpair(AF_UNIX, SOCK_STREAM, 0));
+  opts.console_socket_fd = pair.second.get();
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+  pair.second.reset();
+  auto destroy = [&] {
+    (void)container::remove(ops, opts.root, opts.id, true);
+    (void)ops.waitpid(pid, 0);
+  };
+  // runc's recvtty also clears ONLCR on the master, but runc's observable output keeps "\r\n"
+  // (checked with runc 1.1.5 under script(1)); clearing it here made the caller's raw terminal
+  // print stair-stepped lines, so the container's line discipline is left as it is.
+  auto master = process::receive_console_master(ops, pair.first.get());
+  if (!master) {
+    destroy();
+    return std::move(master).error();
+  }
+  std::vector<int> sigs(std::begin(kForwarded), std::end(kForwarded));
+  sigs.push_back(SIGCHLD);
+  sigs.push_back(SIGWINCH);
+  // Blocked before start and before raw mode: from here every signal is forwarded (or resizes),
+  // none can end grove with the terminal left raw.
+  auto blocked = process::BlockedSignals::block(ops, sigs);
+  if (!blocked) {
+    destroy();
+    return std::move(blocked).error();
+  }
+  if (Status st = host.make_raw(); !st) {
+    destroy();
+    return std::move(st).error().context("failed to set the terminal from the stdin");
+  }
+  // The caller's size before the process runs (runc resizes only after start, so a process
+  // that asks at once may see consoleSize instead).
+  (void)process::copy_window_size(ops, host.fd(), master->get());
+  GROVE_TRY(start_or_destroy(ops, opts, pid));
+  started = true;
+  process::AttachOptions ao;
+  ao.master = master->get();
+  ao.winsize_from = host.fd();
+  ao.pid = pid;
+  ao.signal_fd = blocked->fd();
+  auto ws = process::attach_terminal(ops, ao);
+  GROVE_TRY(host.restore());
+  if (!ws) return std::move(ws).error();
+  return exit_code(*ws);
 }
 
 Status run_run(Context& ctx) {
@@ -51,17 +119,20 @@ Status run_run(Context& ctx) {
   }
   plan::StrategyChoice strategy;
   opts.chosen_strategy = &strategy;
-  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
-  ctx.log.debug("container " + q(opts.id) + ": mount strategy " +
-                std::string(plan::to_string(strategy.strategy)) + " (" + strategy.reason + ")");
-  if (Status st = container::start(ops, opts.root, opts.id); !st) {
-    // runc destroys a container whose start failed.
-    (void)container::remove(ops, opts.root, opts.id, true);
-    (void)ops.waitpid(pid, 0);
-    return st;
+  bool attach = !detach && opts.spec.process && opts.spec.process->terminal;
+  Result<int> code = 0;
+  if (attach) {
+    bool started = false;
+    code = run_attached(ops, opts, started);
+    if (!started) return std::move(code).error();
+    log_strategy(ctx, opts.id, strategy);
+  } else {
+    GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+    log_strategy(ctx, opts.id, strategy);
+    GROVE_TRY(start_or_destroy(ops, opts, pid));
+    if (detach) return ok();
+    code = wait_forwarding(ops, pid, ctx.log);
   }
-  if (detach) return ok();
-  auto code = wait_forwarding(ops, pid, ctx.log);
   if (!ctx.flags.get_bool("keep")) {
     GROVE_TRY(container::remove(ops, opts.root, opts.id, true));
   }

@@ -15,16 +15,6 @@
 #include "libcontainer/base/defer.h"
 
 namespace grove::cli {
-namespace {
-
-// What runc forwards to the container (signal.go forwards everything it gets but SIGCHLD,
-// SIGWINCH, which resizes the tty, and SIGURG, Go's preemption signal). SIGKILL/SIGSTOP cannot
-// be caught; SIGPIPE and the synchronous faults stay ours.
-constexpr int kForwarded[] = {SIGHUP,    SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
-                              SIGALRM,   SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPWR,
-                              SIGVTALRM, SIGPROF, SIGIO,   SIGXCPU, SIGXFSZ, SIGSYS};
-
-}  // namespace
 
 int exit_code(const sys::WaitStatus& ws) {
   if (ws.signaled()) return 128 + ws.status;

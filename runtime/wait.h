@@ -2,6 +2,7 @@
 // Waiting for a container process in the foreground (run, exec), as runc's signal handler does:
 // the signals a user or an engine sends to the runtime are forwarded to the process.
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "libcontainer/base/result.h"
@@ -9,6 +10,13 @@
 #include "runtime/log.h"
 
 namespace grove::cli {
+
+// What runc forwards to the container (signal.go forwards everything it gets but SIGCHLD,
+// SIGWINCH, which resizes the tty, and SIGURG, Go's preemption signal). SIGKILL/SIGSTOP cannot
+// be caught; SIGPIPE and the synchronous faults stay ours.
+inline constexpr int kForwarded[] = {SIGHUP,    SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+                              SIGALRM,   SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPWR,
+                              SIGVTALRM, SIGPROF, SIGIO,   SIGXCPU, SIGXFSZ, SIGSYS};
 
 // The exit code a shell would report: the status, or 128+N for signal N. Pure.
 int exit_code(const sys::WaitStatus& ws);

@@ -34,7 +34,12 @@ struct CreateOptions {
   oci::Spec spec;              // parsed and validated config.json of the bundle
   std::string root;            // state root (--root)
   std::string pid_file;        // "" = none; written (atomically) before create returns
-  std::string console_socket;  // TODO(lifecycle): process.terminal + console socket. #4
+  // process.terminal: where the console master goes, one SCM_RIGHTS fd (console.h). Either a
+  // unix socket path (--console-socket; connected before anything is created) or an already
+  // connected socket (borrowed; `run` in the foreground passes one end of a socketpair, like
+  // runc's recvtty). Exactly one is required with process.terminal, none without.
+  std::string console_socket;
+  int console_socket_fd = -1;
   int preserve_fds = 0;        // --preserve-fds: fds 3..3+n-1 (after LISTEN_FDS) reach the process
   int listen_fds = 0;     // LISTEN_FDS of the runtime's environment (systemd socket activation)
   bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
@@ -56,8 +61,9 @@ struct ContainerInfo {
 // executable lookup), writes state.json and the pid file, and returns the init's pid with init
 // blocked until start(). On failure nothing is left behind (init reaped, state dir removed) and
 // the error carries `create container "x"` plus, for init failures, `container init` and the
-// init's frames. Errors: see the header comment; EINVAL for a spec without process/root;
-// ENOTSUP for process.terminal (not yet); the init's errors.
+// init's frames. Errors: see the header comment; EINVAL for a spec without process/root, for
+// process.terminal without a console socket and for a console socket without it; the console
+// socket's connect/sendmsg errno; the init's errors.
 [[nodiscard]] Result<pid_t> create(sys::Ops& ops, const CreateOptions& opts);
 
 // Makes a created container's init execve process.args and returns once the exec happened

@@ -15,6 +15,7 @@
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/plan/mount_plan.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/process/init.h"
 #include "libcontainer/process/spawn.h"
 #include "libcontainer/sys/probe.h"
@@ -39,13 +40,21 @@ Result<std::string> absolute(const std::string& path) {
   return base + "/" + path;
 }
 
+Status check_console(const CreateOptions& opts) {
+  bool has_socket = !opts.console_socket.empty() || opts.console_socket_fd >= 0;
+  if (opts.spec.process->terminal && !has_socket) {
+    return Error::invalid("process.terminal: a console socket is required");
+  }
+  if (!opts.spec.process->terminal && has_socket) {
+    return Error::invalid("console socket given but process.terminal is false");
+  }
+  return ok();
+}
+
 Status check_spec(const oci::Spec& spec) {
   if (!spec.process) return Error::invalid("config.json: process is required to create");
   if (!spec.root || spec.root->path.empty())
     return Error::invalid("config.json: root.path is required");
-  if (spec.process->terminal) {
-    return Error::not_supported("process.terminal: console sockets are not implemented yet");
-  }
   if (spec.process->args.empty()) return Error::invalid("process.args must not be empty");
   return ok();
 }
@@ -96,6 +105,11 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   so.inherit_fds = opts.preserve_fds + opts.listen_fds;
   so.mount_plan = &mounts;
   so.no_new_keyring = opts.no_new_keyring;
+  UniqueFd console_socket;
+  if (!opts.console_socket.empty()) {
+    GROVE_ASSIGN_OR_RETURN(console_socket,
+                           process::connect_console_socket(ops, opts.console_socket));
+  }
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
   // From here on a failure must not leave a waiting init behind.
   Defer kill_init([&] {
@@ -104,6 +118,12 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   });
   GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, init.pid));
   if (!live) return Error::plain(ESRCH, "container init exited during create");
+  if (init.console) {
+    // Handed on and closed: the receiver (containerd, conmon, `run`) owns the only copy.
+    int sock = console_socket ? console_socket.get() : opts.console_socket_fd;
+    GROVE_TRY(process::send_console_master(ops, sock, init.console.get()));
+    init.console.reset();
+  }
   rec.init_pid = init.pid;
   rec.init_start_time = live->start_time;
   rec.phase = "created";
@@ -135,6 +155,7 @@ Result<std::optional<plan::Strategy>> forced_strategy(const CreateOptions& opts)
 Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_TRY(validate_id(opts.id));
   GROVE_TRY(check_spec(opts.spec));
+  GROVE_TRY(check_console(opts));
   GROVE_ASSIGN_OR_RETURN(std::string bundle, absolute(opts.bundle));
   const std::string& root_path = opts.spec.root->path;
   std::string rootfs = root_path[0] == '/' ? root_path : bundle + "/" + root_path;

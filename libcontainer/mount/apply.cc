@@ -94,9 +94,6 @@ Status prepare_one(sys::Ops& ops, const MountOp& op, const ApplyInputs& in, Prep
     GROVE_ASSIGN_OR_RETURN(out->mount, bind_clone(ops, *b, in));
   } else if (const auto* d = std::get_if<plan::BindDevice>(&op)) {
     GROVE_ASSIGN_OR_RETURN(out->mount, ops.open_tree(AT_FDCWD, d->host_path, kCloneFlags));
-  } else if (std::holds_alternative<plan::Console>(op) && in.console_fd >= 0) {
-    GROVE_ASSIGN_OR_RETURN(out->mount,
-                           ops.open_tree(in.console_fd, "", kCloneFlags | AT_EMPTY_PATH));
   } else if (std::holds_alternative<plan::MaskPath>(op)) {
     GROVE_TRY(prepare_mask(ops, out));
   }
@@ -115,6 +112,15 @@ Result<Prepared> prepare_mounts(sys::Ops& ops, const plan::MountPlan& plan,
     }));
   }
   return prepared;
+}
+
+Status bind_console(sys::Ops& ops, int root_fd, const std::string& path, int pty_fd,
+                    ResolveMode mode) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd target,
+                         open_in_root(ops, root_fd, path, O_PATH | O_NOFOLLOW, mode));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd clone, ops.open_tree(pty_fd, "", kCloneFlags | AT_EMPTY_PATH));
+  return ops.move_mount(clone.get(), "", target.get(), "",
+                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 Status apply_mounts(sys::Ops& ops, int root_fd, const plan::MountPlan& plan) {

@@ -4,7 +4,7 @@
 // every host resource before setns() and never resolve a host path afterwards:
 //   prepare_mounts(): opens what lives on the host (bind sources as detached open_tree clones with
 //     their attributes already set, fs instances via fsopen/fsconfig/fsmount, /dev/null clones and
-//     read-only tmpfs instances for maskedPaths, host device nodes, the console pty);
+//     read-only tmpfs instances for maskedPaths, host device nodes);
 //   attach_mounts(): resolves every target inside the rootfs (resolve.h) and attaches with
 //     move_mount(MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH) onto an O_PATH fd of the target,
 //     creates device nodes and symlinks, applies readonly/masked paths and root.readonly.
@@ -25,7 +25,6 @@ namespace grove::mount {
 
 // Host-side inputs that are not part of the (pure) plan.
 struct ApplyInputs {
-  int console_fd = -1;  // borrowed pty slave to bind on /dev/console (Console op); -1: none
   int idmap_userns_fd = -1;  // borrowed user-namespace fd for idmapped binds; -1: none
 };
 
@@ -49,8 +48,18 @@ struct Prepared {
 [[nodiscard]] Status attach_mounts(sys::Ops& ops, int root_fd, const plan::MountPlan& plan,
                                    Prepared& prepared);
 
-// prepare_mounts + attach_mounts with no console and no idmap user namespace.
+// prepare_mounts + attach_mounts with no idmap user namespace.
 [[nodiscard]] Status apply_mounts(sys::Ops& ops, int root_fd, const plan::MountPlan& plan);
+
+// Binds the pty peer `pty_fd` (borrowed, any open fd of a devpts file) over `path` (the Console
+// op's /dev/console, created empty by attach_mounts) of the root `root_fd`. Runs after the root
+// switch, because the pty can only be allocated from the container's own devpts, which exists
+// once the plan is attached (runc: mountConsole after prepareRootfs). The target is opened
+// O_NOFOLLOW inside the root (CVE-2025-52565: a /dev/console swapped for a symlink is an error)
+// and the mount is a detached clone of the pty's own path (open_tree on the fd), so no
+// /dev/pts/N path is ever looked up. Errors: open_tree/move_mount/open errno.
+[[nodiscard]] Status bind_console(sys::Ops& ops, int root_fd, const std::string& path, int pty_fd,
+                                  ResolveMode mode);
 
 // The resolution mode a plan asks for.
 inline ResolveMode resolve_mode(const plan::MountPlan& plan) {

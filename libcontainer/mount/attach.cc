@@ -101,11 +101,9 @@ struct Attacher {
     GROVE_ASSIGN_OR_RETURN(ParentAndName pn, open_parent_in_root(ops, root_fd, c.path, mode));
     auto made = ops.openat(pn.parent.get(), pn.name,
                            O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY, 0666);
+    // The pty is bound over it later (bind_console), once the container's devpts exists.
     if (!made) return std::move(made).error();
-    if (!prep.mount) return ok();
-    GROVE_ASSIGN_OR_RETURN(UniqueFd target, ops.openat(pn.parent.get(), pn.name,
-                                                       O_PATH | O_NOFOLLOW, 0));
-    return move(prep.mount, target.get());
+    return ok();
   }
 
   Status operator()(const plan::MaskPath& m) {

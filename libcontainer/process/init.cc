@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/mount/open_tree_ns.h"
 #include "libcontainer/process/sys_extra.h"
@@ -56,6 +57,18 @@ Status build_rootfs(sys::Ops& ops, const InitConfig& cfg) {
   return mount::setup_rootfs(ops, rootfs.get(), *cfg.mount_plan, mount::ApplyInputs{});
 }
 
+// process.terminal: the console pty, after the mounts (it comes from the container's devpts)
+// and before anything reports ready (the master must reach the runtime during create).
+Status make_console(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
+  const oci::Process& p = *cfg.spec->process;
+  ConsoleSetup setup;
+  setup.bind_console = cfg.setup_mounts;
+  if (cfg.mount_plan != nullptr) setup.resolve = mount::resolve_mode(*cfg.mount_plan);
+  setup.size = p.console_size;
+  setup.owner = p.user.uid;
+  return setup_console(ops, setup, sync).context("process.terminal");
+}
+
 // Writes `error` to the exec fifo for `start` to report. Best effort: if `start` is gone the
 // write fails and the exit code is all that is left.
 void report_on_fifo(sys::Ops& ops, int fifo_fd, const Error& error) {
@@ -89,6 +102,7 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   }
   if (cfg.new_session_keyring) GROVE_TRY(sys_extra::join_session_keyring());
   if (cfg.setup_mounts) GROVE_TRY(build_rootfs(ops, cfg).context("rootfs"));
+  if (spec.process->terminal) GROVE_TRY(make_console(ops, cfg, sync));
   if (cfg.set_hostname) GROVE_TRY(set_names(ops, spec));
   const oci::Process& p = *spec.process;
   if (p.args.empty()) return Error::invalid("process.args must not be empty");

@@ -91,13 +91,22 @@ Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
   return own;
 }
 
-// Parent after clone: id maps, then wait for ready; reaps the init on failure.
+// Parent after clone: id maps, the console master (process.terminal), then wait for ready;
+// reaps the init on failure.
 Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const SyncSocket& sync,
-                    bool new_userns) {
+                    bool new_userns, UniqueFd* console) {
   Status st = ok();
   if (new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
     if (st) st = sync.send_go();
+  }
+  if (st && opts.spec->process->terminal) {
+    auto master = sync.expect_fd(ops, SyncKind::kConsole);
+    if (master) {
+      *console = std::move(*master);
+    } else {
+      st = std::move(master).error();
+    }
   }
   if (st) {
     auto ready = sync.expect(SyncKind::kReady);
@@ -165,8 +174,10 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   if (!cloned) return std::move(cloned).error().context("clone container init");
   if (cloned->pid == 0) child_main(ops, cfg, pair.first, pair.second);
   pair.second.close();
-  GROVE_TRY(finish_spawn(ops, opts, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0));
-  return Spawned{cloned->pid, std::move(cloned->pidfd)};
+  UniqueFd console;
+  GROVE_TRY(finish_spawn(ops, opts, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0,
+                         &console));
+  return Spawned{cloned->pid, std::move(cloned->pidfd), std::move(console)};
 }
 
 }  // namespace grove::process

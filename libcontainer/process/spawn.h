@@ -28,7 +28,8 @@ struct SpawnOptions {
 
 struct Spawned {
   pid_t pid = 0;
-  UniqueFd pidfd;  // owned, close-on-exec
+  UniqueFd pidfd;    // owned, close-on-exec
+  UniqueFd console;  // process.terminal: the pty master the init sent (owned); else empty
 };
 
 // The CLONE_NEW* flags for the namespaces the spec asks to create (entries without a path).
@@ -47,7 +48,7 @@ std::string format_id_map(const std::vector<oci::IdMapping>& mappings);
     sys::Ops& ops, const oci::Spec& spec);
 
 // Clones the container init and waits until it reports `ready` (set up, blocked on the exec
-// fifo). A pid namespace given by path is entered by the parent for the clone (setns only sets
+// fifo); with process.terminal the init's console master is received first (Spawned::console). A pid namespace given by path is entered by the parent for the clone (setns only sets
 // pid_for_children) and left again afterwards. On an init failure the child is reaped and its
 // error is returned with a `container init` frame; the error codes are the init's.
 [[nodiscard]] Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts);

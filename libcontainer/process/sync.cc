@@ -24,7 +24,8 @@ static_assert(sizeof(Header) == 24);
 constexpr std::size_t kMaxFrame = 2048;
 
 bool known_kind(uint32_t k) {
-  return k >= static_cast<uint32_t>(SyncKind::kReady) && k <= static_cast<uint32_t>(SyncKind::kGo);
+  return k >= static_cast<uint32_t>(SyncKind::kReady) &&
+         k <= static_cast<uint32_t>(SyncKind::kConsole);
 }
 
 }  // namespace
@@ -39,6 +40,8 @@ const char* to_string(SyncKind kind) noexcept {
       return "pid";
     case SyncKind::kGo:
       return "go";
+    case SyncKind::kConsole:
+      return "console";
   }
   return "unknown";
 }
@@ -122,6 +125,29 @@ Status SyncSocket::send_pid(int64_t pid) const {
 Status SyncSocket::send_error(const Error& error) const {
   char buf[kSyncMaxMessage];
   return send_raw(buf, encode_sync(SyncKind::kError, 0, &error, buf, sizeof buf));
+}
+
+Status SyncSocket::send_fd(sys::Ops& ops, SyncKind kind, int fd) const {
+  char buf[sizeof(Header)];
+  std::size_t n = encode_sync(kind, 0, nullptr, buf, sizeof buf);
+  return ops.send_fds(fd_.get(), std::string(buf, n), {fd});
+}
+
+Result<UniqueFd> SyncSocket::expect_fd(sys::Ops& ops, SyncKind kind) const {
+  auto frame = [&] { return std::string("waiting for ") + to_string(kind); };
+  GROVE_ASSIGN_OR_RETURN(sys::Ops::Received got,
+                         ops.recv_fds(fd_.get(), kSyncMaxMessage + 1, 1).context(frame));
+  if (got.data.empty()) {
+    return Error::plain(EPIPE, "sync: peer closed the channel").context(frame());
+  }
+  GROVE_ASSIGN_OR_RETURN(SyncMessage msg, decode_sync(got.data.data(), got.data.size()));
+  if (msg.kind == SyncKind::kError) return std::move(*msg.error).context("container init");
+  if (msg.kind != kind || got.fds.size() != 1) {
+    return Error::plain(EPROTO, std::string("sync: expected ") + to_string(kind) +
+                                    " with one fd, got " + to_string(msg.kind) + " with " +
+                                    std::to_string(got.fds.size()) + " fds");
+  }
+  return std::move(got.fds[0]);
 }
 
 Result<SyncMessage> SyncSocket::receive() const {

@@ -27,6 +27,7 @@ enum class SyncKind : uint32_t {
   kError = 2,  // child -> parent: setup failed; carries an Error; the child then _exit()s
   kPid = 3,    // either way: carries a pid in `value`
   kGo = 4,     // parent -> child: continue (e.g. id maps written)
+  kConsole = 5,  // child -> parent: carries the console pty master as one SCM_RIGHTS fd
 };
 
 // Stable lower-case name ("ready", "error", "pid", "go", or "unknown") for error messages.
@@ -61,6 +62,14 @@ class SyncSocket {
   [[nodiscard]] Status send_go() const;
   [[nodiscard]] Status send_pid(int64_t pid) const;
   [[nodiscard]] Status send_error(const Error& error) const;
+
+  // Sends a header-only `kind` message with `fd` (borrowed) attached as SCM_RIGHTS, through
+  // ops.send_fds. Errors: the sendmsg errno.
+  [[nodiscard]] Status send_fd(sys::Ops& ops, SyncKind kind, int fd) const;
+  // Receives one message through ops.recv_fds and requires `kind` with exactly one fd, which is
+  // returned (owned, close-on-exec). A kError message is returned as that Error with a
+  // `container init` frame; EPIPE when the peer closed; EPROTO otherwise.
+  [[nodiscard]] Result<UniqueFd> expect_fd(sys::Ops& ops, SyncKind kind) const;
 
   // Blocks for the next message. A peer that closed its end (died) gives EPIPE
   // "sync: peer closed the channel"; EINTR is retried.

@@ -99,6 +99,22 @@ class LinuxOps final : public Ops {
   Status set_cloexec(int fd, bool on) override;
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
+
+  // ---- terminal (process.terminal, #3/#4)
+  Status ioctl_tiocsptlck(int fd, bool lock) override;
+  Result<UniqueFd> ioctl_tiocgptpeer(int fd, int flags) override;
+  Result<unsigned> ioctl_tiocgptn(int fd) override;
+  Status ioctl_tiocsctty(int fd, int arg) override;
+  Result<struct winsize> ioctl_tiocgwinsz(int fd) override;
+  Status ioctl_tiocswinsz(int fd, const struct winsize& ws) override;
+  Result<struct termios> tcgetattr(int fd) override;
+  Status tcsetattr(int fd, int optional_actions, const struct termios& t) override;
+  Result<pid_t> setsid() override;
+  Result<UniqueFd> socket(int domain, int type, int protocol) override;
+  Status connect(int fd, const std::string& path) override;
+  Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) override;
+  Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
+  Result<UniqueFd> signalfd(const sigset_t& mask, int flags) override;
 };
 
 }  // namespace grove::sys

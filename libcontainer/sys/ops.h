@@ -13,9 +13,13 @@
 //   the error path; they are safe to call between clone and execve in a single-threaded child.
 // - Kernels lacking a syscall report ENOSYS (ops never emulate a missing syscall).
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include <cstdint>
 #include <string>
@@ -219,6 +223,41 @@ class Ops {
     std::vector<UniqueFd> fds;
   };
   [[nodiscard]] virtual Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) = 0;
+
+  // ---- terminal: ptys, controlling tty, the attach loop (process.terminal, #3/#4) -------------
+  // ioctl(TIOCSPTLCK) on a pty master: lock (true) or unlock (unlockpt(3)) its peer.
+  [[nodiscard]] virtual Status ioctl_tiocsptlck(int fd, bool lock) = 0;
+  // ioctl(TIOCGPTPEER) (4.13): opens the peer of pty master `fd` without a path lookup (so a
+  // swapped /dev/pts/N cannot be substituted). `flags`: O_RDWR|O_NOCTTY...; O_CLOEXEC is added.
+  [[nodiscard]] virtual Result<UniqueFd> ioctl_tiocgptpeer(int fd, int flags) = 0;
+  // ioctl(TIOCGPTN): the index N of pty master `fd` (its peer is /dev/pts/N of its devpts).
+  [[nodiscard]] virtual Result<unsigned> ioctl_tiocgptn(int fd) = 0;
+  // ioctl(TIOCSCTTY, arg): makes terminal `fd` the controlling terminal of the calling session
+  // leader. EPERM: not a session leader, or the tty belongs to another session and !arg.
+  [[nodiscard]] virtual Status ioctl_tiocsctty(int fd, int arg) = 0;
+  // ioctl(TIOCGWINSZ) / ioctl(TIOCSWINSZ): a terminal's window size. ENOTTY: not a terminal.
+  [[nodiscard]] virtual Result<struct winsize> ioctl_tiocgwinsz(int fd) = 0;
+  [[nodiscard]] virtual Status ioctl_tiocswinsz(int fd, const struct winsize& ws) = 0;
+  // tcgetattr(3) / tcsetattr(3) (ioctl TCGETS / TCSETS*). ENOTTY: not a terminal.
+  // `optional_actions`: TCSANOW|TCSADRAIN|TCSAFLUSH.
+  [[nodiscard]] virtual Result<struct termios> tcgetattr(int fd) = 0;
+  [[nodiscard]] virtual Status tcsetattr(int fd, int optional_actions,
+                                         const struct termios& t) = 0;
+  // setsid(2): the new session id. EPERM: already a process-group leader.
+  [[nodiscard]] virtual Result<pid_t> setsid() = 0;
+  // socket(2); SOCK_CLOEXEC is always added.
+  [[nodiscard]] virtual Result<UniqueFd> socket(int domain, int type, int protocol) = 0;
+  // connect(2) of an AF_UNIX socket to the filesystem path `path` (ENAMETOOLONG when it does not
+  // fit sun_path). Retries EINTR.
+  [[nodiscard]] virtual Status connect(int fd, const std::string& path) = 0;
+  // poll(2) on `fds` (revents filled in); the number of ready entries, 0 on timeout. EINTR is
+  // returned, not retried (the caller's loop decides).
+  [[nodiscard]] virtual Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) = 0;
+  // sigprocmask(2) for the calling thread: returns the previous mask. `how`: SIG_BLOCK|
+  // SIG_UNBLOCK|SIG_SETMASK.
+  [[nodiscard]] virtual Result<sigset_t> sigprocmask(int how, const sigset_t& set) = 0;
+  // signalfd(2) for `mask` (a new fd; SFD_CLOEXEC is always added). `flags`: SFD_NONBLOCK.
+  [[nodiscard]] virtual Result<UniqueFd> signalfd(const sigset_t& mask, int flags) = 0;
 };
 
 }  // namespace grove::sys

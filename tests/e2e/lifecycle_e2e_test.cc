@@ -266,9 +266,10 @@ TEST_F(LifecycleE2ePrivTest, TerminalAndConsoleSocketRules) {
   EXPECT_EQ(c.code, 1);
   EXPECT_THAT(c.err, HasSubstr("cannot allocate tty if grove will detach without setting console "
                                "socket"));
-  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-tty"});
+  Ran r = grove({"run", "--detach", "--bundle", bundle_->bundle(), "c-tty"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("process.terminal=true needs --console-socket"));
+  EXPECT_THAT(r.err, HasSubstr("cannot allocate tty if grove will detach without setting console "
+                               "socket"));
   bundle_->spec().process->terminal = false;
   ASSERT_TRUE(bundle_->write_config());
   std::string sock = tmp_.path() + "/console.sock";

@@ -93,6 +93,13 @@ class FakeOps : public sys::Ops {
   void set_seccomp_mode(int mode) { seccomp_mode_ = mode; }  // default 0
   void set_mntns_id(uint64_t id) { mntns_id_ = id; }         // default 0x4000000001
   void set_personality(int prev) { personality_ = prev; }    // default 0
+  // ioctl_tiocgwinsz result (default 24x80); tcgetattr result (default: a cooked terminal,
+  // ICANON|ECHO and OPOST|ONLCR set; tcsetattr stores what it is given).
+  void set_winsize(unsigned short rows, unsigned short cols) {
+    winsize_.ws_row = rows;
+    winsize_.ws_col = cols;
+  }
+  const struct termios& termios_state() const { return termios_; }
 
   // ---- sys::Ops ------------------------------------------------------------------------------
   Result<UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) override;
@@ -184,6 +191,22 @@ class FakeOps : public sys::Ops {
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
 
+  // ---- terminal (process.terminal, #3/#4)
+  Status ioctl_tiocsptlck(int fd, bool lock) override;
+  Result<UniqueFd> ioctl_tiocgptpeer(int fd, int flags) override;
+  Result<unsigned> ioctl_tiocgptn(int fd) override;
+  Status ioctl_tiocsctty(int fd, int arg) override;
+  Result<struct winsize> ioctl_tiocgwinsz(int fd) override;
+  Status ioctl_tiocswinsz(int fd, const struct winsize& ws) override;
+  Result<struct termios> tcgetattr(int fd) override;
+  Status tcsetattr(int fd, int optional_actions, const struct termios& t) override;
+  Result<pid_t> setsid() override;
+  Result<UniqueFd> socket(int domain, int type, int protocol) override;
+  Status connect(int fd, const std::string& path) override;
+  Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) override;
+  Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
+  Result<UniqueFd> signalfd(const sigset_t& mask, int flags) override;
+
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.
   int record(const std::string& name, const std::string& line);
@@ -219,6 +242,8 @@ class FakeOps : public sys::Ops {
   std::vector<sys::WaitStatus> waits_;
   std::map<std::string, std::vector<std::string>> reads_;
   std::vector<std::pair<std::string, int>> recvs_;
+  struct winsize winsize_ = {24, 80, 0, 0};
+  struct termios termios_ = {0, OPOST | ONLCR, 0, ICANON | ECHO, 0, {}, 0, 0};
   std::map<std::string, std::string> sent_;
   pid_t clone3_pid_ = 4242;
   pid_t pid_ = 4000;

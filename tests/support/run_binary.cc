@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,11 +35,16 @@ pid_t spawn_binary(const std::vector<std::string>& argv, const RunOptions& optio
   const char* out = options.out_path.c_str();
   const char* err = options.err_path.c_str();
   const char* cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
+  const int tty = options.terminal_fd;
   pid_t pid = ::fork();
   if (pid == 0) {
     constexpr int kWrite = O_WRONLY | O_CREAT | O_TRUNC;
-    if (!redirect(STDIN_FILENO, "/dev/null", O_RDONLY) || !redirect(STDOUT_FILENO, out, kWrite) ||
-        !redirect(STDERR_FILENO, err, kWrite) || (cwd != nullptr && ::chdir(cwd) != 0)) {
+    bool io = tty >= 0 ? ::setsid() >= 0 && ::ioctl(tty, TIOCSCTTY, 0) == 0 &&
+                             ::dup2(tty, STDIN_FILENO) == STDIN_FILENO &&
+                             ::dup2(tty, STDOUT_FILENO) == STDOUT_FILENO
+                       : redirect(STDIN_FILENO, "/dev/null", O_RDONLY) &&
+                             redirect(STDOUT_FILENO, out, kWrite);
+    if (!io || !redirect(STDERR_FILENO, err, kWrite) || (cwd != nullptr && ::chdir(cwd) != 0)) {
       ::_exit(127);
     }
     ::execv(cargv[0], cargv.data());

@@ -23,10 +23,15 @@ struct RunOptions {
   std::string out_path;  // the child's stdout
   std::string err_path;  // the child's stderr
   std::string cwd;       // the child's working directory; "" keeps the caller's
+  // When >= 0: a terminal (e.g. the peer of an openpty(3) pair, borrowed) that becomes the
+  // child's stdin and stdout, in a new session with it as the controlling terminal, as a
+  // process started from a shell sees it; stderr still goes to err_path and out_path stays
+  // empty (read the output from the pty's other end).
+  int terminal_fd = -1;
 };
 
-// Starts argv[0] (a path: no $PATH search) with arguments `argv`, stdin from /dev/null and
-// stdout/stderr in the files of `options`, without waiting for it. Returns its pid, or -1 when
+// Starts argv[0] (a path: no $PATH search) with arguments `argv`, stdin from /dev/null (or
+// options.terminal_fd) and stdout/stderr in the files of `options`, without waiting for it. Returns its pid, or -1 when
 // `argv` is empty or fork(2) fails. A child that cannot open its files, chdir or exec exits 127.
 // Collect it with finish_binary() and the same `options`.
 pid_t spawn_binary(const std::vector<std::string>& argv, const RunOptions& options);

@@ -1,0 +1,321 @@
+// L3: process.terminal through the grove binary. A console-socket server in the test process
+// (what containerd's shim and conmon run) receives the pty master from `grove create
+// --console-socket` and reads what the container prints through it; `grove run` in the
+// foreground is given a pty of the test as its terminal. Same hygiene as the lifecycle tests:
+// mkdtemp --root, the test is a child subreaper, every container is force-deleted in TearDown.
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "libcontainer/base/unique_fd.h"
+#include "tests/support/bundle.h"
+#include "tests/support/files.h"
+#include "tests/support/priv.h"
+#include "tests/support/run_binary.h"
+
+namespace grove::testing {
+namespace {
+
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+// What the console-socket server received: the payload and the fd.
+struct Received {
+  std::string payload;
+  std::vector<UniqueFd> fds;
+};
+
+// A unix stream socket listening at `path` (the --console-socket).
+UniqueFd listen_at(const std::string& path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr;
+  std::memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd.get(), 1) != 0) {
+    return UniqueFd();
+  }
+  return fd;
+}
+
+// Accepts one connection (up to 30 s, containerd's wait) and receives one message with its
+// SCM_RIGHTS fds.
+std::optional<Received> accept_console(int listener) {
+  struct pollfd p = {listener, POLLIN, 0};
+  if (::poll(&p, 1, 30000) != 1) return std::nullopt;
+  UniqueFd conn(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+  if (!conn) return std::nullopt;
+  char data[256];
+  struct iovec iov = {data, sizeof data};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+  struct msghdr msg;
+  std::memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0) return std::nullopt;
+  Received r;
+  r.payload.assign(data, static_cast<std::size_t>(n));
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      r.fds.emplace_back(fd);
+    }
+  }
+  // The sender closes after its one message: nothing more arrives.
+  char more;
+  if (::recv(conn.get(), &more, 1, 0) != 0) r.payload += "<more data>";
+  return r;
+}
+
+// Everything readable from a pty master until every peer is closed (EIO) or `until` appears,
+// waiting at most ~20 s.
+std::string read_pty(int master, const std::string& until = "") {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    struct pollfd p = {master, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (!until.empty() && out.find(until) != std::string::npos) break;
+  }
+  return out;
+}
+
+class ConsoleE2ePrivTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GROVE_REQUIRE_ROOT();
+    GROVE_REQUIRE(missing_busybox());
+    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    root_ = tmp_.path() + "/state";
+    auto b = BusyboxBundle::make({"true"});
+    ASSERT_TRUE(b) << b.error().message();
+    bundle_.emplace(std::move(*b));
+  }
+
+  void TearDown() override {
+    if (!bundle_) return;
+    Ran ids = grove({"list", "-q"});
+    std::istringstream lines(ids.out);
+    for (std::string id; std::getline(lines, id);) {
+      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
+    }
+    for (int i = 0; i < 200; ++i) {
+      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
+      if (p < 0) break;
+      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::error_code ec;
+    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
+    EXPECT_TRUE(clean) << "state left under " << root_;
+  }
+
+  RunOptions output(const std::string& tag) const {
+    return {.out_path = tmp_.path() + "/" + tag + ".out",
+            .err_path = tmp_.path() + "/" + tag + ".err"};
+  }
+  pid_t spawn(const std::vector<std::string>& args, const RunOptions& o) {
+    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return spawn_binary(argv, o);
+  }
+  Ran grove(const std::vector<std::string>& args) {
+    return finish_binary(spawn(args, output("grove")), output("grove"));
+  }
+
+  void configure(std::vector<std::string> args, bool terminal) {
+    oci::Process& p = *bundle_->spec().process;
+    p.args = std::move(args);
+    p.terminal = terminal;
+    if (terminal) p.console_size = oci::ConsoleSize{40, 120};
+    ASSERT_TRUE(bundle_->write_config());
+  }
+
+  // create --console-socket + start, reading the container's output through the master.
+  void check_console_socket(bool no_pivot);
+
+  TempDir tmp_;
+  std::string root_;
+  std::optional<BusyboxBundle> bundle_;
+};
+
+// The pivot strategy (default) and the chroot one (--no-pivot) both bind the pty on
+// /dev/console after their root switch.
+TEST_F(ConsoleE2ePrivTest, CreateSendsTheMasterOverTheConsoleSocket) {
+  for (bool no_pivot : {false, true}) {
+    SCOPED_TRACE(no_pivot ? "--no-pivot" : "pivot");
+    check_console_socket(no_pivot);
+  }
+}
+
+void ConsoleE2ePrivTest::check_console_socket(bool no_pivot) {
+  configure({"sh", "-c",
+             "busybox tty; busybox stty size; [ -t 0 ] && [ -t 1 ] && echo STDIO-IS-TTY; "
+             "[ /dev/console -ef \"$(busybox tty)\" ] && echo CONSOLE-IS-PTY; echo done"},
+            true);
+  const std::string id = no_pivot ? "c1-np" : "c1";
+  const std::string sock = tmp_.path() + "/" + id + ".sock";
+  UniqueFd listener = listen_at(sock);
+  ASSERT_TRUE(listener) << std::strerror(errno);
+  RunOptions o = output("create");
+  std::vector<std::string> args = {"create", "--console-socket", sock, "--bundle",
+                                   bundle_->bundle()};
+  if (no_pivot) args.push_back("--no-pivot");
+  args.push_back(id);
+  pid_t create = spawn(args, o);
+  std::optional<Received> got = accept_console(listener.get());
+  Ran created = finish_binary(create, o);
+  ASSERT_EQ(created.code, 0) << created.err;
+  ASSERT_TRUE(got.has_value()) << "nothing received on the console socket";
+  ASSERT_EQ(got->fds.size(), 1u) << "exactly one SCM_RIGHTS fd";
+  EXPECT_EQ(got->payload, "/dev/pts/ptmx");  // runc's payload: the master's name
+  int master = got->fds[0].get();
+  EXPECT_EQ(::isatty(master), 1);
+  Ran started = grove({"start", id});
+  ASSERT_EQ(started.code, 0) << started.err;
+  std::string out = read_pty(master, "done");
+  EXPECT_THAT(out, ContainsRegex("/dev/pts/[0-9]+\r\n"));
+  EXPECT_THAT(out, HasSubstr("40 120\r\n"));  // process.consoleSize
+  EXPECT_THAT(out, HasSubstr("STDIO-IS-TTY"));
+  EXPECT_THAT(out, HasSubstr("CONSOLE-IS-PTY"));
+}
+
+TEST_F(ConsoleE2ePrivTest, ContainerReadsInputFromTheMaster) {
+  configure({"sh", "-c", "read line; echo got:$line; exit 5"}, true);
+  const std::string sock = tmp_.path() + "/console.sock";
+  UniqueFd listener = listen_at(sock);
+  ASSERT_TRUE(listener);
+  RunOptions o = output("create");
+  pid_t create = spawn({"create", "--console-socket", sock, "-b", bundle_->bundle(), "c2"}, o);
+  std::optional<Received> got = accept_console(listener.get());
+  ASSERT_EQ(finish_binary(create, o).code, 0);
+  ASSERT_TRUE(got && got->fds.size() == 1);
+  ASSERT_EQ(grove({"start", "c2"}).code, 0);
+  ASSERT_EQ(::write(got->fds[0].get(), "hello\n", 6), 6);
+  EXPECT_THAT(read_pty(got->fds[0].get(), "got:hello"), HasSubstr("got:hello"));
+}
+
+TEST_F(ConsoleE2ePrivTest, CreateWithTerminalNeedsAConsoleSocket) {
+  configure({"true"}, true);
+  Ran r = grove({"create", "-b", bundle_->bundle(), "c3"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot allocate tty if grove will detach without setting console socket"));
+  Ran d = grove({"run", "--detach", "-b", bundle_->bundle(), "c3"});
+  EXPECT_NE(d.code, 0);
+  EXPECT_THAT(d.err,
+              HasSubstr("cannot allocate tty if grove will detach without setting console socket"));
+  EXPECT_EQ(grove({"state", "c3"}).code, 1) << "nothing may be left behind";
+}
+
+TEST_F(ConsoleE2ePrivTest, ConsoleSocketWithoutTerminalIsRefused) {
+  configure({"true"}, false);
+  const std::string sock = tmp_.path() + "/console.sock";
+  UniqueFd listener = listen_at(sock);
+  ASSERT_TRUE(listener);
+  for (const std::vector<std::string>& verb :
+       {std::vector<std::string>{"create"}, std::vector<std::string>{"run", "--detach"}}) {
+    std::vector<std::string> args = verb;
+    args.insert(args.end(), {"--console-socket", sock, "-b", bundle_->bundle(), "c4"});
+    Ran r = grove(args);
+    EXPECT_NE(r.code, 0) << verb[0];
+    EXPECT_THAT(r.err,
+                HasSubstr("cannot use console socket if grove will not detach or allocate tty"));
+  }
+  // A foreground run does not detach: a console socket is refused even with a terminal.
+  configure({"true"}, true);
+  Ran r = grove({"run", "--console-socket", sock, "-b", bundle_->bundle(), "c4"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot use console socket if grove will not detach or allocate tty"));
+  EXPECT_EQ(grove({"state", "c4"}).code, 1);
+}
+
+TEST_F(ConsoleE2ePrivTest, UnreachableConsoleSocketFailsCreateCleanly) {
+  configure({"true"}, true);
+  Ran r = grove(
+      {"create", "--console-socket", tmp_.path() + "/nobody.sock", "-b", bundle_->bundle(), "c5"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("nobody.sock"));
+  EXPECT_EQ(grove({"state", "c5"}).code, 1) << "nothing may be left behind";
+}
+
+// `grove run` in the foreground with the test's pty as its terminal: input typed on the
+// terminal reaches the container, its output comes back, the terminal's size is copied to the
+// container's pty, the exit code is the process's and the terminal mode is restored.
+TEST_F(ConsoleE2ePrivTest, RunAttachesTheCallersTerminal) {
+  configure({"sh", "-c", "busybox stty size; read line; echo got:$line; exit 7"}, true);
+  int master = -1;
+  int peer = -1;
+  struct winsize ws = {};
+  ws.ws_row = 33;
+  ws.ws_col = 77;
+  ASSERT_EQ(::openpty(&master, &peer, nullptr, nullptr, &ws), 0) << std::strerror(errno);
+  UniqueFd m(master);
+  UniqueFd p(peer);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(peer, F_SETFD, FD_CLOEXEC);
+  struct termios before;
+  ASSERT_EQ(::tcgetattr(peer, &before), 0);
+  ASSERT_NE(before.c_lflag & ICANON, 0u);
+  RunOptions o = output("run");
+  o.terminal_fd = peer;
+  pid_t run = spawn({"run", "-b", bundle_->bundle(), "c6"}, o);
+  std::string out = read_pty(master, "33 77");
+  ASSERT_EQ(::write(master, "hello\r", 6), 6);  // raw terminal: Enter sends CR
+  out += read_pty(master, "got:hello");
+  Ran r = finish_binary(run, o);
+  EXPECT_EQ(r.code, 7) << r.err;
+  EXPECT_THAT(out, HasSubstr("33 77"));          // the caller's size, not consoleSize
+  EXPECT_THAT(out, HasSubstr("got:hello\r\n"));  // as runc: no staircase output
+  struct termios after;
+  ASSERT_EQ(::tcgetattr(peer, &after), 0);
+  EXPECT_EQ(after.c_lflag, before.c_lflag) << "terminal mode not restored";
+  EXPECT_EQ(after.c_oflag, before.c_oflag);
+  EXPECT_EQ(grove({"state", "c6"}).code, 1) << "run deletes the container";
+}
+
+TEST_F(ConsoleE2ePrivTest, RunWithoutATerminalFailsAndLeavesNothing) {
+  configure({"true"}, true);
+  // stdin /dev/null, stdout/stderr files, and no controlling terminal: nothing to attach.
+  RunOptions o = output("run");
+  std::vector<std::string> argv = {"/usr/bin/setsid", GROVE_BIN, "--root", root_, "run", "-b",
+                                   bundle_->bundle(), "c7"};
+  if (::access(argv[0].c_str(), X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/setsid (util-linux)";
+  Ran r = run_binary(argv, o);
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("/dev/tty"));
+  EXPECT_EQ(grove({"state", "c7"}).code, 1);
+}
+
+}  // namespace
+}  // namespace grove::testing
