@@ -3,6 +3,9 @@
 // for `grove start`; the init is left to the caller's reaper (conmon and containerd's shim are
 // subreapers).
 
+#include <string>
+#include <vector>
+
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/sys/linux_ops.h"
@@ -24,7 +27,11 @@ Status run_create(Context& ctx) {
   if (!terminal && !opts.console_socket.empty()) {
     return Error::invalid("cannot use console socket if grove will not detach or allocate tty");
   }
-  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+  std::vector<std::string> warnings;  // poststop hooks that failed after a failed create
+  opts.warnings = &warnings;
+  auto created = container::create(ops, opts);
+  for (const std::string& w : warnings) ctx.log.warn(w);
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, std::move(created));
   ctx.log.debug("created container " + q(opts.id) + ", init pid " + std::to_string(pid));
   return ok();
 }

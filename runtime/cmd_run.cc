@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <string>
+#include <vector>
+
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
@@ -89,17 +92,31 @@ Status run_run(Context& ctx) {
     // Processes the container leaves behind are reparented to us and reaped with the init.
     GROVE_TRY(ops.set_child_subreaper(true));
   }
-  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
-  if (Status st = container::start(ops, opts.root, opts.id); !st) {
+  // Failed poststart/poststop hooks are warnings (runtime.md): logged, the run goes on.
+  std::vector<std::string> warnings;
+  auto log_warnings = [&] {
+    for (const std::string& w : warnings) ctx.log.warn(w);
+    warnings.clear();
+  };
+  opts.warnings = &warnings;
+  auto created = container::create(ops, opts);
+  log_warnings();
+  if (!created) return std::move(created).error();
+  pid_t pid = *created;
+  if (Status st = container::start(ops, opts.root, opts.id, &warnings); !st) {
     // runc destroys a container whose start failed.
-    (void)container::remove(ops, opts.root, opts.id, true);
+    (void)container::remove(ops, opts.root, opts.id, true, &warnings);
+    log_warnings();
     (void)ops.waitpid(pid, 0);
     return st;
   }
+  log_warnings();
   if (detach) return ok();
   auto code = wait_forwarding(ops, pid, ctx.log);
   if (!ctx.flags.get_bool("keep")) {
-    GROVE_TRY(container::remove(ops, opts.root, opts.id, true));
+    Status removed = container::remove(ops, opts.root, opts.id, true, &warnings);
+    log_warnings();
+    GROVE_TRY(std::move(removed));
   }
   if (!code) return std::move(code).error();
   ctx.log.debug("container " + q(opts.id) + " exited with " + std::to_string(*code));

@@ -76,6 +76,10 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.mount_plan = opts.mount_plan;
   cfg.new_session_keyring = !opts.no_new_keyring;
   cfg.inherit = inherited_fds(opts.inherit_fds);
+  cfg.hook_point = static_cast<bool>(opts.create_runtime_hooks);
+  cfg.create_container_hooks = opts.create_container_hooks;
+  cfg.start_container_hooks = opts.start_container_hooks;
+  cfg.need_host_pid = cfg.create_container_hooks || cfg.start_container_hooks;
   return cfg;
 }
 
@@ -91,14 +95,24 @@ Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
   return own;
 }
 
-// Parent after clone: id maps, then wait for ready; reaps the init on failure.
-Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const SyncSocket& sync,
-                    bool new_userns) {
+// Parent at the init's hook point: wait for kHooks, run the hooks, let the init go on.
+Status run_hook_point(const SpawnOptions& opts, pid_t pid, const SyncSocket& sync) {
+  GROVE_TRY(sync.expect(SyncKind::kHooks));
+  GROVE_TRY(opts.create_runtime_hooks(pid));
+  return sync.send_go();
+}
+
+// Parent after clone: id maps, the init's host pid, the hook point, then wait for ready; reaps
+// the init on failure.
+Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& cfg, pid_t pid,
+                    const SyncSocket& sync, bool new_userns) {
   Status st = ok();
   if (new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
     if (st) st = sync.send_go();
   }
+  if (st && cfg.need_host_pid) st = sync.send_pid(pid);
+  if (st && cfg.hook_point) st = run_hook_point(opts, pid, sync);
   if (st) {
     auto ready = sync.expect(SyncKind::kReady);
     if (!ready) st = std::move(ready).error();
@@ -165,7 +179,8 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   if (!cloned) return std::move(cloned).error().context("clone container init");
   if (cloned->pid == 0) child_main(ops, cfg, pair.first, pair.second);
   pair.second.close();
-  GROVE_TRY(finish_spawn(ops, opts, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0));
+  GROVE_TRY(
+      finish_spawn(ops, opts, cfg, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0));
   return Spawned{cloned->pid, std::move(cloned->pidfd)};
 }
 

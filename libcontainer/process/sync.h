@@ -26,10 +26,12 @@ enum class SyncKind : uint32_t {
   kReady = 1,  // child -> parent: setup done, init is waiting for `start`
   kError = 2,  // child -> parent: setup failed; carries an Error; the child then _exit()s
   kPid = 3,    // either way: carries a pid in `value`
-  kGo = 4,     // parent -> child: continue (e.g. id maps written)
+  kGo = 4,     // parent -> child: continue (e.g. id maps written, createRuntime hooks ran)
+  kHooks = 5,  // child -> parent: namespaces and mounts are set up, the root switch has not
+               // happened: run prestart/createRuntime hooks, then send kGo (container/hooks.h)
 };
 
-// Stable lower-case name ("ready", "error", "pid", "go", or "unknown") for error messages.
+// Stable lower-case name ("ready", "error", "pid", "go", "hooks", or "unknown") for error messages.
 const char* to_string(SyncKind kind) noexcept;
 
 struct SyncMessage {
@@ -61,6 +63,7 @@ class SyncSocket {
   [[nodiscard]] Status send_go() const;
   [[nodiscard]] Status send_pid(int64_t pid) const;
   [[nodiscard]] Status send_error(const Error& error) const;
+  [[nodiscard]] Status send_hooks() const;
 
   // Blocks for the next message. A peer that closed its end (died) gives EPIPE
   // "sync: peer closed the channel"; EINTR is retried.

@@ -99,6 +99,8 @@ class LinuxOps final : public Ops {
   Status set_cloexec(int fd, bool on) override;
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
+  // hooks
+  Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) override;
 };
 
 }  // namespace grove::sys

@@ -127,4 +127,18 @@ Result<Ops::Received> LinuxOps::recv_fds(int sock, size_t max_data, size_t max_f
   return out;
 }
 
+// ---- hooks -------------------------------------------------------------------------------------
+
+Result<int> LinuxOps::poll(std::vector<struct pollfd>& fds, int timeout_ms) {
+  for (;;) {
+    int n = ::poll(fds.data(), fds.size(), timeout_ms);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    int err = errno;
+    std::string what = "poll(";
+    for (std::size_t i = 0; i < fds.size(); ++i) what += (i ? ", " : "") + fd_str(fds[i].fd);
+    return Error::from_errno(err, what + ", " + std::to_string(timeout_ms) + ")");
+  }
+}
+
 }  // namespace grove::sys

@@ -13,6 +13,7 @@
 //   the error path; they are safe to call between clone and execve in a single-threaded child.
 // - Kernels lacking a syscall report ENOSYS (ops never emulate a missing syscall).
 
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
@@ -219,6 +220,12 @@ class Ops {
     std::vector<UniqueFd> fds;
   };
   [[nodiscard]] virtual Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) = 0;
+
+  // ---- hooks (container/hooks.h): waiting on a hook's pidfd and output with a timeout ---------
+  // poll(2) on `fds` (revents filled in place); `timeout_ms` < 0 waits forever. Returns the
+  // number of ready fds, 0 on timeout. EINTR is retried with the full timeout (callers that
+  // keep a deadline recompute it per call).
+  [[nodiscard]] virtual Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) = 0;
 };
 
 }  // namespace grove::sys

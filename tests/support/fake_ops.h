@@ -183,6 +183,8 @@ class FakeOps : public sys::Ops {
   Status set_cloexec(int fd, bool on) override;
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
+  // hooks: every fd is reported ready with the events asked for (never times out).
+  Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) override;
 
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.

@@ -225,4 +225,15 @@ Result<sys::Ops::Received> FakeOps::recv_fds(int sock, size_t max_data, size_t m
   return out;
 }
 
+// ---- hooks -------------------------------------------------------------------------------------
+
+Result<int> FakeOps::poll(std::vector<struct pollfd>& fds, int timeout_ms) {
+  std::vector<std::string> names;
+  for (const struct pollfd& p : fds) names.push_back(fd_name(p.fd));
+  std::string line = "poll([" + join(names, ", ") + "], " + num(timeout_ms) + ")";
+  if (int err = record("poll", line)) return Error::from_errno(err, line);
+  for (struct pollfd& p : fds) p.revents = p.events;
+  return static_cast<int>(fds.size());
+}
+
 }  // namespace grove::testing
