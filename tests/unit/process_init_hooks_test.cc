@@ -85,6 +85,31 @@ TEST(ProcessInitHooksTest, HookPointIsAfterTheMountsAndBeforePivotRoot) {
   EXPECT_EQ(h.find("fchdir("), trace_at_hook);  // the root switch starts right after the hooks
 }
 
+// Under open-tree-namespace the hook point comes after setns into the new namespace and the
+// attached mounts (createRuntime hooks entering it see the rootfs at "/"), before chdir("/").
+TEST(ProcessInitHooksTest, OpenTreeNamespaceHookPointIsAfterSetns) {
+  InitHarness h;
+  h.plan.strategy = {plan::Strategy::kOpenTreeNamespace, "test"};
+  h.cfg.hook_point = true;
+  // The in-init callback runs right after kGo: it marks where the hook point is in the trace
+  // (choose_strategy never pairs real createContainer hooks with this strategy).
+  std::size_t trace_at_hook = 0;
+  h.cfg.create_container_hooks = [&](sys::Ops&, pid_t) -> Status {
+    trace_at_hook = h.ops.trace().size();
+    return ok();
+  };
+  ASSERT_TRUE(h.parent.send_go());
+  auto exe = prepare_init(h.ops, h.cfg, h.child);
+  ASSERT_TRUE(exe) << exe.error().message();
+  auto msg = h.parent.receive();
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->kind, SyncKind::kHooks);
+  EXPECT_LT(h.find("setns("), trace_at_hook);
+  EXPECT_LT(h.find("mount_setattr(<path:/>"), trace_at_hook);
+  EXPECT_EQ(h.find("chdir(\"/\")"), trace_at_hook);  // the switch follows the hook point
+  EXPECT_EQ(h.ops.calls("pivot_root"), 0);
+}
+
 TEST(ProcessInitHooksTest, FailingCreateContainerHookStopsBeforeTheRootSwitch) {
   InitHarness h;
   h.cfg.create_container_hooks = [](sys::Ops&, pid_t) -> Status {
