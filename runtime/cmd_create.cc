@@ -3,6 +3,9 @@
 // for `grove start`; the init is left to the caller's reaper (conmon and containerd's shim are
 // subreapers).
 
+#include <string>
+#include <vector>
+
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/sys/linux_ops.h"
@@ -26,7 +29,11 @@ Status run_create(Context& ctx) {
   }
   plan::StrategyChoice strategy;
   opts.chosen_strategy = &strategy;
-  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+  std::vector<std::string> warnings;  // poststop hooks that failed after a failed create
+  opts.warnings = &warnings;
+  auto created = container::create(ops, opts);
+  for (const std::string& w : warnings) ctx.log.warn(w);
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, std::move(created));
   ctx.log.debug("container " + q(opts.id) + ": mount strategy " +
                 std::string(plan::to_string(strategy.strategy)) + " (" + strategy.reason + ")");
   ctx.log.debug("created container " + q(opts.id) + ", init pid " + std::to_string(pid));

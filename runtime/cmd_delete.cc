@@ -5,6 +5,9 @@
 
 #include <cerrno>
 
+#include <string>
+#include <vector>
+
 #include "libcontainer/container/container.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "runtime/cli.h"
@@ -15,7 +18,9 @@ namespace {
 Status run_delete(Context& ctx) {
   sys::LinuxOps ops;
   bool force = ctx.flags.get_bool("force");
-  Status st = container::remove(ops, ctx.global.root, ctx.args.at(0), force);
+  std::vector<std::string> warnings;  // failed poststop hooks: logged, delete still succeeds
+  Status st = container::remove(ops, ctx.global.root, ctx.args.at(0), force, &warnings);
+  for (const std::string& w : warnings) ctx.log.warn(w);
   // runc 1.1 (delete.go): a missing container is an error unless --force.
   if (!st && st.error().code() == ENOENT && force) return ok();
   return st;

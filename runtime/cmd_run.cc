@@ -15,6 +15,9 @@
 #include <iterator>
 #include <vector>
 
+#include <string>
+#include <vector>
+
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
@@ -47,9 +50,9 @@ void log_strategy(Context& ctx, const std::string& id, const plan::StrategyChoic
 
 // runc destroys a container whose start failed.
 Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts, pid_t pid) {
-  Status st = container::start(ops, opts.root, opts.id);
+  Status st = container::start(ops, opts.root, opts.id, opts.warnings);
   if (!st) {
-    (void)container::remove(ops, opts.root, opts.id, true);
+    (void)container::remove(ops, opts.root, opts.id, true, opts.warnings);
     (void)ops.waitpid(pid, 0);
   }
   return st;
@@ -67,7 +70,7 @@ Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& st
   GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
   pair.second.reset();
   auto destroy = [&] {
-    (void)container::remove(ops, opts.root, opts.id, true);
+    (void)container::remove(ops, opts.root, opts.id, true, opts.warnings);
     (void)ops.waitpid(pid, 0);
   };
   // runc's recvtty also clears ONLCR on the master, but runc's observable output keeps "\r\n"
@@ -119,22 +122,36 @@ Status run_run(Context& ctx) {
   }
   plan::StrategyChoice strategy;
   opts.chosen_strategy = &strategy;
+  // Failed poststart/poststop hooks are warnings (runtime.md): logged, the run goes on.
+  std::vector<std::string> warnings;
+  opts.warnings = &warnings;
+  auto log_warnings = [&] {
+    for (const std::string& w : warnings) ctx.log.warn(w);
+    warnings.clear();
+  };
   bool attach = !detach && opts.spec.process && opts.spec.process->terminal;
   Result<int> code = 0;
   if (attach) {
     bool started = false;
     code = run_attached(ops, opts, started);
+    log_warnings();
     if (!started) return std::move(code).error();
     log_strategy(ctx, opts.id, strategy);
   } else {
-    GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+    auto created = container::create(ops, opts);
+    log_warnings();
+    if (!created) return std::move(created).error();
     log_strategy(ctx, opts.id, strategy);
-    GROVE_TRY(start_or_destroy(ops, opts, pid));
+    Status st = start_or_destroy(ops, opts, *created);
+    log_warnings();
+    GROVE_TRY(std::move(st));
     if (detach) return ok();
-    code = wait_forwarding(ops, pid, ctx.log);
+    code = wait_forwarding(ops, *created, ctx.log);
   }
   if (!ctx.flags.get_bool("keep")) {
-    GROVE_TRY(container::remove(ops, opts.root, opts.id, true));
+    Status removed = container::remove(ops, opts.root, opts.id, true, &warnings);
+    log_warnings();
+    GROVE_TRY(std::move(removed));
   }
   if (!code) return std::move(code).error();
   ctx.log.debug("container " + q(opts.id) + " exited with " + std::to_string(*code));

@@ -1,5 +1,8 @@
 // `grove start ID`: runc's start. Makes a created container's init exec the user process.
 
+#include <string>
+#include <vector>
+
 #include "libcontainer/container/container.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "runtime/cli.h"
@@ -9,7 +12,10 @@ namespace {
 
 Status run_start(Context& ctx) {
   sys::LinuxOps ops;
-  return container::start(ops, ctx.global.root, ctx.args.at(0));
+  std::vector<std::string> warnings;  // failed poststart hooks: logged, start still succeeds
+  Status st = container::start(ops, ctx.global.root, ctx.args.at(0), &warnings);
+  for (const std::string& w : warnings) ctx.log.warn(w);
+  return st;
 }
 
 const VerbRegistration kRegister{{

@@ -49,6 +49,10 @@ struct CreateOptions {
   std::string mount_strategy;
   // When set, receives the strategy used and why (for --debug); borrowed.
   plan::StrategyChoice* chosen_strategy = nullptr;
+  // Receives one line per failed poststop hook when create fails after the container existed
+  // (runtime.md: a failed createRuntime/createContainer hook continues the lifecycle at
+  // destroy + poststop); the library never logs them. May be null.
+  std::vector<std::string>* warnings = nullptr;
 };
 
 // What `state` and `list` report.
@@ -61,15 +65,21 @@ struct ContainerInfo {
 // executable lookup), writes state.json and the pid file, and returns the init's pid with init
 // blocked until start(). On failure nothing is left behind (init reaped, state dir removed) and
 // the error carries `create container "x"` plus, for init failures, `container init` and the
-// init's frames. Errors: see the header comment; EINVAL for a spec without process/root, for
+// init's frames. OCI hooks run as container/hooks.h says; a failing prestart/createRuntime/
+// createContainer hook fails create (`hooks.createRuntime[0] "/h": exit status 3`) and the
+// poststop hooks then run (warnings in opts.warnings).
+// Errors: see the header comment; EINVAL for a spec without process/root, for
 // process.terminal without a console socket and for a console socket without it; the console
 // socket's connect/sendmsg errno; the init's errors.
 [[nodiscard]] Result<pid_t> create(sys::Ops& ops, const CreateOptions& opts);
 
 // Makes a created container's init execve process.args and returns once the exec happened
-// (or with the init's error, e.g. EPERM from setuid). The state becomes running.
+// (or with the init's error, e.g. EPERM from setuid, or a failed startContainer hook). The
+// state becomes running. Then runs the poststart hooks: their failures do not fail start
+// (runtime.md) and are appended to `warnings` (may be null) for the caller to log.
 // Errors: ENOENT does not exist; EINVAL when not created (runc's strings); init errors.
-[[nodiscard]] Status start(sys::Ops& ops, const std::string& root, std::string_view id);
+[[nodiscard]] Status start(sys::Ops& ops, const std::string& root, std::string_view id,
+                           std::vector<std::string>* warnings = nullptr);
 
 // The record and derived status. Errors: ENOENT does not exist; EINVAL bad id/corrupt state.
 [[nodiscard]] Result<ContainerInfo> state(sys::Ops& ops, const std::string& root,
@@ -90,8 +100,10 @@ struct ContainerInfo {
 // running/paused: EBUSY `cannot delete container x that is not stopped: running` unless
 // `force`, which SIGKILLs and waits (up to ~10 s) for the init to die. Errors: ENOENT does not
 // exist (engines treat "does not exist" on delete as success); ETIMEDOUT init did not die.
+// After the state is gone the poststop hooks stored at create run (from the state record, so
+// a deleted bundle does not matter); their failures are appended to `warnings` (may be null).
 [[nodiscard]] Status remove(sys::Ops& ops, const std::string& root, std::string_view id,
-                            bool force);
+                            bool force, std::vector<std::string>* warnings = nullptr);
 
 // Parses a signal given as a name ("KILL", "SIGKILL", "sigterm") or number ("9"), as runc's
 // `kill` does. Errors: EINVAL `invalid signal "x"`.

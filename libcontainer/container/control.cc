@@ -10,6 +10,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
+#include "libcontainer/container/hooks.h"
 #include "oci/state.h"
 
 namespace grove::container {
@@ -84,7 +85,8 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
   return ok();
 }
 
-Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force) {
+Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
+                   std::vector<std::string>* warnings) {
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   auto rec = store.load(id);
@@ -109,7 +111,15 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
       }
       GROVE_TRY(kill_and_wait(ops, *rec));
   }
-  return store.remove(id, lock);
+  GROVE_TRY(store.remove(id, lock));
+  // runtime.md: poststop after the container is deleted, before delete returns; failures are
+  // warnings. The hooks come from the record: the bundle may be gone by now.
+  const ContainerRecord& r = *rec;
+  run_hooks_warn(ops, r.hooks, HookKind::kPoststop,
+                 hook_state_json(r.oci_version, r.id, oci::ContainerStatus::kStopped, 0, r.bundle,
+                                 r.annotations),
+                 warnings);
+  return ok();
 }
 
 Status kill_impl(sys::Ops& ops, const std::string& root, std::string_view id, int sig, bool all) {
@@ -152,8 +162,9 @@ Status kill(sys::Ops& ops, const std::string& root, std::string_view id, int sig
   return kill_impl(ops, root, id, signal, all).context([&] { return "kill container " + q(id); });
 }
 
-Status remove(sys::Ops& ops, const std::string& root, std::string_view id, bool force) {
-  return remove_impl(ops, root, id, force).context([&] { return "delete container " + q(id); });
+Status remove(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
+              std::vector<std::string>* warnings) {
+  return remove_impl(ops, root, id, force, warnings).context([&] { return "delete container " + q(id); });
 }
 
 Result<int> parse_signal(std::string_view text) {

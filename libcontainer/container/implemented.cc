@@ -9,11 +9,6 @@ Status missing(const std::string& field) {
   return Error::not_supported(field + ": not implemented yet");
 }
 
-bool any_hooks(const oci::Hooks& h) {
-  return !h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty() ||
-         !h.start_container.empty() || !h.poststart.empty() || !h.poststop.empty();
-}
-
 // Resource limits need the cgroup managers (#6); device rules are handled as documented above.
 Status check_resources(const oci::Resources& r) {
   if (r.memory) return missing("linux.resources.memory");
@@ -52,7 +47,6 @@ Status check_linux(const oci::Linux& l) {
 }  // namespace
 
 Status check_implemented(const oci::Spec& spec, const sys::Features& features) {
-  if (any_hooks(spec.hooks) && !kImplementsHooks) return missing("hooks");
   if (spec.process) GROVE_TRY(check_process(*spec.process, features));
   if (spec.linux) GROVE_TRY(check_linux(*spec.linux));
   return ok();

@@ -9,7 +9,7 @@
 
 namespace grove::container {
 
-inline constexpr bool kImplementsHooks = false;     // TODO(lifecycle): hooks #4
+inline constexpr bool kImplementsHooks = true;      // container/hooks.h
 inline constexpr bool kImplementsSeccomp = false;   // TODO(lifecycle): seccomp #4
 inline constexpr bool kImplementsCgroups = false;   // TODO(cgroups): resources #6
 

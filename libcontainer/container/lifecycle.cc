@@ -12,6 +12,7 @@
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
+#include "libcontainer/container/hooks.h"
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/plan/mount_plan.h"
@@ -82,13 +83,54 @@ ContainerRecord initial_record(const CreateOptions& opts, const std::string& bun
   rec.created = now_rfc3339();
   rec.mount_strategy = plan::to_string(mounts.strategy.strategy);
   rec.annotations = opts.spec.annotations;
+  rec.hooks = opts.spec.hooks;
   const oci::Namespace* pidns = oci::find_namespace(opts.spec, oci::NamespaceType::kPid);
   rec.own_pid_ns = pidns != nullptr && pidns->path.empty();
   return rec;
 }
 
+std::string record_hook_state(const ContainerRecord& rec, oci::ContainerStatus status,
+                              pid_t pid) {
+  return hook_state_json(rec.oci_version, rec.id, status, pid, rec.bundle, rec.annotations);
+}
+
+// The hook callbacks of spawn_init (process/spawn.h). They capture `rec` and `ops` by reference:
+// the parent's run while create_locked is on the stack; the init's run in its copy of it.
+void set_spawn_hooks(sys::Ops& ops, const ContainerRecord& rec, process::SpawnOptions& so) {
+  const oci::Hooks& hooks = rec.hooks;
+  if (!hooks.prestart.empty() || !hooks.create_runtime.empty()) {
+    so.create_runtime_hooks = [&ops, &rec](pid_t pid) -> Status {
+      // runc procHooks: prestart (deprecated) first, then createRuntime, same state.
+      std::string st = record_hook_state(rec, oci::ContainerStatus::kCreating, pid);
+      GROVE_TRY(run_hooks(ops, rec.hooks, HookKind::kPrestart, st));
+      return run_hooks(ops, rec.hooks, HookKind::kCreateRuntime, st);
+    };
+  }
+  if (!hooks.create_container.empty()) {
+    so.create_container_hooks = [&rec](sys::Ops& o, pid_t pid) -> Status {
+      return run_hooks(o, rec.hooks, HookKind::kCreateContainer,
+                       record_hook_state(rec, oci::ContainerStatus::kCreating, pid));
+    };
+  }
+  if (!hooks.start_container.empty()) {
+    // `start` was called on a created container; the user process has not started yet.
+    so.start_container_hooks = [&rec](sys::Ops& o, pid_t pid) -> Status {
+      return run_hooks(o, rec.hooks, HookKind::kStartContainer,
+                       record_hook_state(rec, oci::ContainerStatus::kCreated, pid));
+    };
+  }
+}
+
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
                             ContainerRecord& rec, const plan::MountPlan& mounts) {
+  // runtime.md: once the container exists, a failed create continues at destroy + poststop
+  // (runc's destroy() runs the poststop hooks too). Declared first: runs after remove_dir.
+  bool spawning = false;
+  Defer poststop([&] {
+    if (!spawning) return;
+    run_hooks_warn(ops, rec.hooks, HookKind::kPoststop,
+                   record_hook_state(rec, oci::ContainerStatus::kStopped, 0), opts.warnings);
+  });
   Defer remove_dir([&] { (void)store.remove(opts.id, lock); });
   GROVE_TRY(store.save(rec));
   const std::string dir = store.dir(opts.id);
@@ -110,6 +152,8 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
     GROVE_ASSIGN_OR_RETURN(console_socket,
                            process::connect_console_socket(ops, opts.console_socket));
   }
+  set_spawn_hooks(ops, rec, so);
+  spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
   // From here on a failure must not leave a waiting init behind.
   Defer kill_init([&] {
@@ -130,6 +174,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   GROVE_TRY(store.save(rec));
   if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, init.pid));
   kill_init.dismiss();
+  poststop.dismiss();
   remove_dir.dismiss();
   return init.pid;
 }
@@ -217,7 +262,8 @@ Status check_startable(RunState st) {
   }
 }
 
-Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id) {
+Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id,
+                  std::vector<std::string>* warnings) {
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
@@ -235,7 +281,12 @@ Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id) {
   rec.phase = "running";
   GROVE_TRY(store.save(rec));
   if (!data) return std::move(data).error();
-  return process::decode_fifo_result(*data);
+  GROVE_TRY(process::decode_fifo_result(*data));
+  // runtime.md: poststart runs after the user process started, before start returns; a failure
+  // is only a warning.
+  run_hooks_warn(ops, rec.hooks, HookKind::kPoststart,
+                 record_hook_state(rec, oci::ContainerStatus::kRunning, rec.init_pid), warnings);
+  return ok();
 }
 
 }  // namespace
@@ -244,8 +295,9 @@ Result<pid_t> create(sys::Ops& ops, const CreateOptions& opts) {
   return create_impl(ops, opts).context([&] { return "create container " + q(opts.id); });
 }
 
-Status start(sys::Ops& ops, const std::string& root, std::string_view id) {
-  return start_impl(ops, root, id).context([&] { return "start container " + q(id); });
+Status start(sys::Ops& ops, const std::string& root, std::string_view id,
+             std::vector<std::string>* warnings) {
+  return start_impl(ops, root, id, warnings).context([&] { return "start container " + q(id); });
 }
 
 }  // namespace grove::container

@@ -61,6 +61,48 @@ Status mkdir_p(const std::string& path, mode_t mode) {
   return ok();
 }
 
+// The record keeps config.json's hook shape ({"poststop": [{"path", "args", "env", "timeout"}]}),
+// only the kinds that are set.
+constexpr std::pair<const char*, std::vector<oci::Hook> oci::Hooks::*> kHookLists[] = {
+    {"prestart", &oci::Hooks::prestart},
+    {"createRuntime", &oci::Hooks::create_runtime},
+    {"createContainer", &oci::Hooks::create_container},
+    {"startContainer", &oci::Hooks::start_container},
+    {"poststart", &oci::Hooks::poststart},
+    {"poststop", &oci::Hooks::poststop},
+};
+
+nlohmann::json hooks_to_json(const oci::Hooks& hooks) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, member] : kHookLists) {
+    for (const oci::Hook& h : hooks.*member) {
+      nlohmann::json j = {{"path", h.path}};
+      if (!h.args.empty()) j["args"] = h.args;
+      if (!h.env.empty()) j["env"] = h.env;
+      if (h.timeout) j["timeout"] = *h.timeout;
+      out[name].push_back(std::move(j));
+    }
+  }
+  return out;
+}
+
+// Throws nlohmann::json::exception on a type mismatch (record_from_json catches).
+oci::Hooks hooks_from_json(const nlohmann::json& j) {
+  oci::Hooks hooks;
+  for (const auto& [name, member] : kHookLists) {
+    if (!j.contains(name)) continue;
+    for (const nlohmann::json& e : j.at(name)) {
+      oci::Hook h;
+      h.path = e.at("path").get<std::string>();
+      h.args = e.value("args", std::vector<std::string>{});
+      h.env = e.value("env", std::vector<std::string>{});
+      if (e.contains("timeout")) h.timeout = e.at("timeout").get<int32_t>();
+      (hooks.*member).push_back(std::move(h));
+    }
+  }
+  return hooks;
+}
+
 }  // namespace
 
 std::string record_to_json(const ContainerRecord& r) {
@@ -80,6 +122,7 @@ std::string record_to_json(const ContainerRecord& r) {
       {"ownPidNamespace", r.own_pid_ns},
       {"annotations", r.annotations},
   };
+  if (r.hooks != oci::Hooks{}) j["hooks"] = hooks_to_json(r.hooks);
   return j.dump(2) + "\n";
 }
 
@@ -105,6 +148,7 @@ Result<ContainerRecord> record_from_json(std::string_view text) {
     if (j.contains("annotations")) {
       r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     }
+    if (j.contains("hooks")) r.hooks = hooks_from_json(j.at("hooks"));
     return r;
   } catch (const nlohmann::json::exception& e) {
     return Error::invalid(std::string("state.json: ") + e.what());

@@ -17,6 +17,7 @@
 
 #include "libcontainer/base/result.h"
 #include "libcontainer/base/unique_fd.h"
+#include "oci/spec.h"
 
 namespace grove::container {
 
@@ -38,6 +39,9 @@ struct ContainerRecord {
   std::string cgroup_path;  // empty until the cgroup manager sets it
   bool own_pid_ns = false;  // init is pid 1 of a namespace grove created
   std::map<std::string, std::string> annotations;
+  // config.json's hooks as of create: poststart and poststop run from here (runtime.md: config
+  // changes after create must not affect the container; the bundle may be gone at delete).
+  oci::Hooks hooks;
 };
 
 // Serialises / parses a record. parse: EINVAL with the JSON problem on a corrupt file.

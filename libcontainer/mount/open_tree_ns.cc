@@ -13,7 +13,7 @@
 
 namespace grove::mount {
 
-Status setup_rootfs_open_tree_ns(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+Status prepare_tree_open_tree_ns(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
                                  const ApplyInputs& inputs) {
   // 7.0.y accepts a file here; 7.1 (805d5a2b7928) refuses it. Check ourselves for both.
   GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(rootfs_fd).context("rootfs"));
@@ -36,22 +36,49 @@ Status setup_rootfs_open_tree_ns(sys::Ops& ops, int rootfs_fd, const plan::Mount
   prop.propagation = MS_PRIVATE;
   GROVE_TRY(ops.mount_setattr(root.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, prop)
                 .context("make / rprivate"));
-  GROVE_TRY(attach_mounts(ops, root.get(), plan, prepared));
+  return attach_mounts(ops, root.get(), plan, prepared);
+}
+
+Status switch_root_open_tree_ns(sys::Ops& ops, const plan::MountPlan& plan) {
   GROVE_TRY(ops.chdir("/").context("enter new root"));
   return apply_rootfs_propagation(ops, plan);
 }
 
-Status setup_rootfs(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
-                    const ApplyInputs& inputs) {
-  switch (plan.strategy.strategy) {
+Status setup_rootfs_open_tree_ns(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+                                 const ApplyInputs& inputs) {
+  GROVE_TRY(prepare_tree_open_tree_ns(ops, rootfs_fd, plan, inputs));
+  return switch_root_open_tree_ns(ops, plan);
+}
+
+Result<PreparedRoot> prepare_root(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+                                  const ApplyInputs& inputs) {
+  PreparedRoot root;
+  root.strategy = plan.strategy.strategy;
+  if (root.strategy == plan::Strategy::kOpenTreeNamespace) {
+    GROVE_TRY(prepare_tree_open_tree_ns(ops, rootfs_fd, plan, inputs));
+    return root;
+  }
+  GROVE_ASSIGN_OR_RETURN(root.tree, prepare_tree_pivot(ops, rootfs_fd, plan, inputs));
+  return root;
+}
+
+Status switch_root(sys::Ops& ops, const plan::MountPlan& plan, PreparedRoot& root) {
+  UniqueFd tree = std::move(root.tree);
+  switch (root.strategy) {
     case plan::Strategy::kOpenTreeNamespace:
-      return setup_rootfs_open_tree_ns(ops, rootfs_fd, plan, inputs);
+      return switch_root_open_tree_ns(ops, plan);
     case plan::Strategy::kPivot:
-      return setup_rootfs_pivot(ops, rootfs_fd, plan, inputs);
+      return switch_root_pivot(ops, tree.get(), plan);
     case plan::Strategy::kChroot:
-      return setup_rootfs_chroot(ops, rootfs_fd, plan, inputs);
+      return switch_root_chroot(ops, tree.get(), plan);
   }
   return Error::invalid("unknown mount strategy");
+}
+
+Status setup_rootfs(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+                    const ApplyInputs& inputs) {
+  GROVE_ASSIGN_OR_RETURN(PreparedRoot root, prepare_root(ops, rootfs_fd, plan, inputs));
+  return switch_root(ops, plan, root);
 }
 
 }  // namespace grove::mount

@@ -27,12 +27,38 @@
 
 namespace grove::mount {
 
+// = prepare_tree_open_tree_ns + switch_root_open_tree_ns.
 [[nodiscard]] Status setup_rootfs_open_tree_ns(sys::Ops& ops, int rootfs_fd,
                                                const plan::MountPlan& plan,
                                                const ApplyInputs& inputs);
 
-// Dispatches on plan.strategy: setup_rootfs_open_tree_ns, setup_rootfs_pivot or
-// setup_rootfs_chroot (each with its own entry requirements, see the headers).
+// Phase 1: everything up to and including attaching the plan: after it the process is in the
+// new mount namespace and its root is the container's "/" already (setns set it), the cwd too.
+[[nodiscard]] Status prepare_tree_open_tree_ns(sys::Ops& ops, int rootfs_fd,
+                                               const plan::MountPlan& plan,
+                                               const ApplyInputs& inputs);
+// Phase 2: chdir("/") and rootfs propagation (there is no root to switch).
+[[nodiscard]] Status switch_root_open_tree_ns(sys::Ops& ops, const plan::MountPlan& plan);
+
+// A container mount tree between the two phases of any strategy: built (every op of the plan
+// attached) but not yet made the process root. The hook point of the createRuntime and
+// createContainer hooks (container/hooks.h) is here: under pivot/chroot the tree is visible at
+// the rootfs's host path and the host root is still "/"; under open-tree-namespace "/" is the
+// container's root already (the host tree is unreachable).
+struct PreparedRoot {
+  plan::Strategy strategy = plan::Strategy::kPivot;
+  UniqueFd tree;  // pivot/chroot: the rootfs bind mount (owned); open-tree-namespace: empty
+};
+
+// Phase 1 of plan.strategy (see each strategy's header for its entry requirements).
+[[nodiscard]] Result<PreparedRoot> prepare_root(sys::Ops& ops, int rootfs_fd,
+                                                const plan::MountPlan& plan,
+                                                const ApplyInputs& inputs);
+// Phase 2: the root switch of the strategy prepare_root used. Consumes `root.tree`.
+[[nodiscard]] Status switch_root(sys::Ops& ops, const plan::MountPlan& plan, PreparedRoot& root);
+
+// prepare_root + switch_root: dispatches on plan.strategy to setup_rootfs_open_tree_ns,
+// setup_rootfs_pivot or setup_rootfs_chroot (each with its own entry requirements).
 [[nodiscard]] Status setup_rootfs(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
                                   const ApplyInputs& inputs);
 

@@ -8,11 +8,10 @@
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::mount {
-namespace {
 
 // Steps shared by pivot and chroot. Returns the fd of the rootfs bind mount (its root dentry),
 // which is the root every rootfs path is resolved from.
-Result<UniqueFd> build_tree(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+Result<UniqueFd> prepare_tree_pivot(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
                             const ApplyInputs& inputs) {
   // Cut propagation to the host first, so nothing below can leak a mount into the host
   // namespace (runc prepareRoot: MS_SLAVE|MS_REC unless rootfsPropagation says private).
@@ -35,8 +34,6 @@ Result<UniqueFd> build_tree(sys::Ops& ops, int rootfs_fd, const plan::MountPlan&
   return tree;
 }
 
-}  // namespace
-
 Status apply_rootfs_propagation(sys::Ops& ops, const plan::MountPlan& plan) {
   if (plan.rootfs_propagation == plan::Propagation::kNone) return ok();
   sys::MountAttr prop;
@@ -45,27 +42,35 @@ Status apply_rootfs_propagation(sys::Ops& ops, const plan::MountPlan& plan) {
   return ops.mount_setattr(AT_FDCWD, "/", flags, prop).context("rootfs propagation");
 }
 
-Status setup_rootfs_pivot(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
-                          const ApplyInputs& inputs) {
-  GROVE_ASSIGN_OR_RETURN(UniqueFd tree, build_tree(ops, rootfs_fd, plan, inputs));
+Status switch_root_pivot(sys::Ops& ops, int tree_fd, const plan::MountPlan& plan) {
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then removes
   // it without needing a put_old directory in the image (runc commit f8e6b5af, nsjail's note).
-  GROVE_TRY(ops.fchdir(tree.get()).context("pivot_root"));
+  GROVE_TRY(ops.fchdir(tree_fd).context("pivot_root"));
   GROVE_TRY(ops.pivot_root(".", ".").context("pivot_root"));
   GROVE_TRY(ops.umount2(".", MNT_DETACH).context("detach old root"));
   GROVE_TRY(ops.chdir("/").context("pivot_root"));
   return apply_rootfs_propagation(ops, plan);
 }
 
-Status setup_rootfs_chroot(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
-                           const ApplyInputs& inputs) {
-  GROVE_ASSIGN_OR_RETURN(UniqueFd tree, build_tree(ops, rootfs_fd, plan, inputs));
+Status switch_root_chroot(sys::Ops& ops, int tree_fd, const plan::MountPlan& plan) {
   // runc msMoveRoot: move the rootfs mount over "/" and chroot into it (cwd stays on it).
-  GROVE_TRY(ops.fchdir(tree.get()).context("chroot"));
+  GROVE_TRY(ops.fchdir(tree_fd).context("chroot"));
   GROVE_TRY(ops.move_mount(AT_FDCWD, ".", AT_FDCWD, "/", 0).context("move rootfs on /"));
   GROVE_TRY(ops.chroot(".").context("chroot"));
   GROVE_TRY(ops.chdir("/").context("chroot"));
   return apply_rootfs_propagation(ops, plan);
+}
+
+Status setup_rootfs_pivot(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+                          const ApplyInputs& inputs) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd tree, prepare_tree_pivot(ops, rootfs_fd, plan, inputs));
+  return switch_root_pivot(ops, tree.get(), plan);
+}
+
+Status setup_rootfs_chroot(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
+                           const ApplyInputs& inputs) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd tree, prepare_tree_pivot(ops, rootfs_fd, plan, inputs));
+  return switch_root_chroot(ops, tree.get(), plan);
 }
 
 }  // namespace grove::mount

@@ -26,13 +26,27 @@ namespace grove::mount {
 
 // "/" rslave|rprivate, bind rootfs on itself, prepare + attach the plan, then
 // pivot_root(".", "."), umount2(".", MNT_DETACH), chdir("/"), rootfs propagation.
+// = prepare_tree_pivot + switch_root_pivot.
 [[nodiscard]] Status setup_rootfs_pivot(sys::Ops& ops, int rootfs_fd, const plan::MountPlan& plan,
                                         const ApplyInputs& inputs);
 
 // As setup_rootfs_pivot but the root switch is move_mount(rootfs, "/") + chroot(".") (runc's
-// --no-pivot msMoveRoot).
+// --no-pivot msMoveRoot). = prepare_tree_pivot + switch_root_chroot.
 [[nodiscard]] Status setup_rootfs_chroot(sys::Ops& ops, int rootfs_fd,
                                          const plan::MountPlan& plan, const ApplyInputs& inputs);
+
+// The two phases of both strategies, split so the createRuntime/createContainer hooks run in
+// between (container/hooks.h). Phase 1 (same for pivot and chroot): "/" rslave|rprivate, the
+// rootfs bound on itself, every op of the plan attached under the rootfs's host path. Returns
+// the fd (owned) of the rootfs bind mount; process root and cwd are unchanged.
+[[nodiscard]] Result<UniqueFd> prepare_tree_pivot(sys::Ops& ops, int rootfs_fd,
+                                                  const plan::MountPlan& plan,
+                                                  const ApplyInputs& inputs);
+// Phase 2: fchdir(tree), pivot_root(".", "."), umount2(".", MNT_DETACH), chdir("/"), rootfs
+// propagation. `tree_fd` (borrowed) is what prepare_tree_pivot returned.
+[[nodiscard]] Status switch_root_pivot(sys::Ops& ops, int tree_fd, const plan::MountPlan& plan);
+// Phase 2 of chroot: fchdir(tree), move_mount(".", "/"), chroot("."), chdir("/"), propagation.
+[[nodiscard]] Status switch_root_chroot(sys::Ops& ops, int tree_fd, const plan::MountPlan& plan);
 
 // Applies linux.rootfsPropagation to the current "/" (no-op for Propagation::kNone). Shared by
 // every strategy, after the root switch (pivot_root(2) refuses a shared new root).

@@ -165,6 +165,11 @@ Result<std::string> clean_container_path(std::string_view path) {
   return out.empty() ? std::string("/") : out;
 }
 
+namespace {
+constexpr const char* kCreateContainerReason =
+    "createContainer hooks need host paths before the root switch";
+}  // namespace
+
 Result<StrategyChoice> choose_strategy(const oci::Spec& spec, const sys::Features& features,
                                        const PlanOptions& options) {
   if (options.force_strategy) {
@@ -176,6 +181,11 @@ Result<StrategyChoice> choose_strategy(const oci::Spec& spec, const sys::Feature
     if (s == Strategy::kOpenTreeNamespace && !features.open_tree_namespace) {
       return Error::not_supported("mount strategy open-tree-namespace: " +
                                   features.open_tree_namespace.reason);
+    }
+    if (s == Strategy::kOpenTreeNamespace && !spec.hooks.create_container.empty()) {
+      return Error::invalid(std::string("hooks.createContainer: mount strategy "
+                                        "open-tree-namespace cannot run them: ") +
+                            kCreateContainerReason);
     }
     return StrategyChoice{s, "forced"};
   }
@@ -189,6 +199,13 @@ Result<StrategyChoice> choose_strategy(const oci::Spec& spec, const sys::Feature
   if (has_user_namespace(spec) || options.rootless) {
     return StrategyChoice{Strategy::kPivot,
                           "user namespace: fs instances cannot be pre-opened before setns"};
+  }
+  // createContainer hooks run in the container's mount namespace but their path resolves on the
+  // host: the OTN namespace holds only the container tree (on nullfs), so they need pivot. The
+  // other hook kinds run outside the container's mount namespace or after the root switch and
+  // keep the fast path (crun disables it for any create-time hook, reference/kernel.md §1.4).
+  if (!spec.hooks.create_container.empty()) {
+    return StrategyChoice{Strategy::kPivot, kCreateContainerReason};
   }
   return StrategyChoice{Strategy::kOpenTreeNamespace, "open_tree(OPEN_TREE_NAMESPACE) available"};
 }

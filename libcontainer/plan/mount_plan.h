@@ -39,8 +39,12 @@ struct StrategyChoice {
   std::string reason;
 };
 
-// Chooses the strategy. Errors: ENOTSUP when a forced strategy is not available (the message says
-// why, from Features); EINVAL when force_strategy and no_pivot disagree.
+// Chooses the strategy: open-tree-namespace when Features has it, except with a new user
+// namespace or rootless, or with createContainer hooks (they need the host root while in the
+// container's mount namespace: pivot, reason "createContainer hooks need host paths before the
+// root switch"); else pivot; chroot for --no-pivot. Errors: ENOTSUP when a forced strategy is
+// not available (the message says why, from Features); EINVAL when force_strategy and no_pivot
+// disagree, or open-tree-namespace is forced with createContainer hooks (names the field).
 [[nodiscard]] Result<StrategyChoice> choose_strategy(const oci::Spec& spec,
                                                      const sys::Features& features,
                                                      const PlanOptions& options);

@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
@@ -47,14 +49,26 @@ Status set_names(sys::Ops& ops, const oci::Spec& spec) {
   return ok();
 }
 
-// Builds the container's mount tree with the mount engine. The rootfs fd is opened here, in the
-// init: for pivot/chroot it must belong to the new mount namespace (mount/pivot.h); for
-// open-tree-namespace it is the host tree the namespace is cloned from.
-Status build_rootfs(sys::Ops& ops, const InitConfig& cfg) {
+// The hook point between building the tree and switching the root: the parent runs
+// prestart/createRuntime hooks while the init waits, then the init runs createContainer hooks.
+Status hook_point(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync, pid_t host_pid) {
+  if (cfg.hook_point) {
+    GROVE_TRY(sync.send_hooks());
+    GROVE_TRY(sync.expect(SyncKind::kGo).context("createRuntime hooks"));
+  }
+  if (cfg.create_container_hooks) GROVE_TRY(cfg.create_container_hooks(ops, host_pid));
+  return ok();
+}
+
+// Builds the container's mount tree with the mount engine, up to (not including) the root
+// switch. The rootfs fd is opened here, in the init: for pivot/chroot it must belong to the new
+// mount namespace (mount/pivot.h); for open-tree-namespace it is the host tree the namespace is
+// cloned from.
+Result<mount::PreparedRoot> build_rootfs(sys::Ops& ops, const InitConfig& cfg) {
   if (cfg.mount_plan == nullptr) return Error::invalid("no mount plan for a mount namespace");
   GROVE_ASSIGN_OR_RETURN(UniqueFd rootfs,
                          ops.openat(AT_FDCWD, cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
-  return mount::setup_rootfs(ops, rootfs.get(), *cfg.mount_plan, mount::ApplyInputs{});
+  return mount::prepare_root(ops, rootfs.get(), *cfg.mount_plan, mount::ApplyInputs{});
 }
 
 // process.terminal: the console pty, after the mounts (it comes from the container's devpts)
@@ -79,7 +93,8 @@ void report_on_fifo(sys::Ops& ops, int fifo_fd, const Error& error) {
 
 }  // namespace
 
-Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
+Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync,
+                                 pid_t* host_pid) {
   const oci::Spec& spec = *cfg.spec;
   // First of all: nothing of the runtime's (state locks, logs, sockets) may stay open in init.
   std::vector<int> keep = cfg.inherit;
@@ -100,8 +115,19 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
       return std::string("join ") + ns_name(j.nstype) + " namespace " + q(j.path);
     }));
   }
+  pid_t pid = 0;
+  if (cfg.need_host_pid) {
+    GROVE_ASSIGN_OR_RETURN(SyncMessage msg, sync.expect(SyncKind::kPid));
+    pid = static_cast<pid_t>(msg.value);
+    if (host_pid != nullptr) *host_pid = pid;
+  }
   if (cfg.new_session_keyring) GROVE_TRY(sys_extra::join_session_keyring());
-  if (cfg.setup_mounts) GROVE_TRY(build_rootfs(ops, cfg).context("rootfs"));
+  std::optional<mount::PreparedRoot> root;
+  if (cfg.setup_mounts) {
+    GROVE_ASSIGN_OR_RETURN(root, build_rootfs(ops, cfg).context("rootfs"));
+  }
+  GROVE_TRY(hook_point(ops, cfg, sync, pid));
+  if (root) GROVE_TRY(mount::switch_root(ops, *cfg.mount_plan, *root).context("rootfs"));
   if (spec.process->terminal) GROVE_TRY(make_console(ops, cfg, sync));
   if (cfg.set_hostname) GROVE_TRY(set_names(ops, spec));
   const oci::Process& p = *spec.process;
@@ -110,7 +136,8 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
 }
 
 void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
-  auto exe = prepare_init(ops, cfg, sync);
+  pid_t host_pid = 0;
+  auto exe = prepare_init(ops, cfg, sync, &host_pid);
   if (!exe) {
     (void)sync.send_error(exe.error());
     ::_exit(1);
@@ -122,7 +149,9 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   if (!fifo) ::_exit(255);
   std::vector<int> keep = cfg.inherit;
   keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
-  Status st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
+  Status st = ok();
+  if (cfg.start_container_hooks) st = cfg.start_container_hooks(ops, host_pid);
+  if (st) st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
   report_on_fifo(ops, fifo->get(), st.error());
   ::_exit(255);
 }

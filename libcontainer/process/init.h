@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,20 @@ struct InitConfig {
   bool set_hostname = false;        // a new or joined uts namespace
   bool new_session_keyring = true;  // !--no-new-keyring
   std::vector<int> inherit;         // fds the process keeps (0-2, preserved, LISTEN_FDS)
+  // OCI hooks (container/hooks.h). Hook protocol, after the namespaces are joined/created:
+  //   need_host_pid: the init expects a kPid message with its pid as the runtime sees it (after
+  //     kGo when wait_for_go), used in the state the in-container hooks read;
+  //   hook_point: once the mount tree is built but before the root switch (mount::prepare_root /
+  //     switch_root), the init sends kHooks and waits for kGo (the parent runs prestart and
+  //     createRuntime hooks meanwhile and kills the init if one fails);
+  //   create_container_hooks: run by the init right after that point (host root still visible);
+  //   start_container_hooks: run by the init after `start` opened the exec fifo, before the
+  //     process is finalised and exec'd; a failure goes to the exec fifo like other
+  //     post-start failures. Both get the init's host pid; empty functions run nothing.
+  bool need_host_pid = false;
+  bool hook_point = false;
+  std::function<Status(sys::Ops&, pid_t host_pid)> create_container_hooks;
+  std::function<Status(sys::Ops&, pid_t host_pid)> start_container_hooks;
 };
 
 // The init's whole life after clone: never returns. Setup failures are sent through `sync`
@@ -54,10 +69,12 @@ struct InitConfig {
 [[noreturn]] void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync);
 
 // Setup until `ready` (exposed for tests of the ordering with FakeOps): closes stray fds,
-// waits for `go` if asked, joins namespaces, sets up mounts and hostname, resolves the
-// executable. Returns the resolved executable path. Errors: the failing step with its frame.
+// waits for `go` if asked, joins namespaces, builds the mount tree, stops at the hook point
+// (kHooks/kGo, createContainer hooks) when asked, switches the root, sets the hostname, resolves
+// the executable. Returns the resolved executable path; `host_pid` (optional) receives the pid
+// from kPid when cfg.need_host_pid. Errors: the failing step with its frame.
 [[nodiscard]] Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg,
-                                               const SyncSocket& sync);
+                                               const SyncSocket& sync, pid_t* host_pid = nullptr);
 
 // Decodes what `start` read from the exec fifo: "" is success (init exec'd), anything else
 // must be one sync kError message, returned with a `container init` frame.

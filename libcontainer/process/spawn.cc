@@ -76,6 +76,10 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.mount_plan = opts.mount_plan;
   cfg.new_session_keyring = !opts.no_new_keyring;
   cfg.inherit = inherited_fds(opts.inherit_fds);
+  cfg.hook_point = static_cast<bool>(opts.create_runtime_hooks);
+  cfg.create_container_hooks = opts.create_container_hooks;
+  cfg.start_container_hooks = opts.start_container_hooks;
+  cfg.need_host_pid = cfg.create_container_hooks || cfg.start_container_hooks;
   return cfg;
 }
 
@@ -91,15 +95,24 @@ Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
   return own;
 }
 
-// Parent after clone: id maps, the console master (process.terminal), then wait for ready;
-// reaps the init on failure.
-Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const SyncSocket& sync,
-                    bool new_userns, UniqueFd* console) {
+// Parent at the init's hook point: wait for kHooks, run the hooks, let the init go on.
+Status run_hook_point(const SpawnOptions& opts, pid_t pid, const SyncSocket& sync) {
+  GROVE_TRY(sync.expect(SyncKind::kHooks));
+  GROVE_TRY(opts.create_runtime_hooks(pid));
+  return sync.send_go();
+}
+
+// Parent after clone: id maps, the init's host pid, the hook point, the console master
+// (process.terminal), then wait for ready; reaps the init on failure.
+Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& cfg, pid_t pid,
+                    const SyncSocket& sync, bool new_userns, UniqueFd* console) {
   Status st = ok();
   if (new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
     if (st) st = sync.send_go();
   }
+  if (st && cfg.need_host_pid) st = sync.send_pid(pid);
+  if (st && cfg.hook_point) st = run_hook_point(opts, pid, sync);
   if (st && opts.spec->process->terminal) {
     auto master = sync.expect_fd(ops, SyncKind::kConsole);
     if (master) {
@@ -175,7 +188,7 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   if (cloned->pid == 0) child_main(ops, cfg, pair.first, pair.second);
   pair.second.close();
   UniqueFd console;
-  GROVE_TRY(finish_spawn(ops, opts, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0,
+  GROVE_TRY(finish_spawn(ops, opts, cfg, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0,
                          &console));
   return Spawned{cloned->pid, std::move(cloned->pidfd), std::move(console)};
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct SpawnOptions {
   int inherit_fds = 0;              // --preserve-fds + LISTEN_FDS: fds 3.. kept for the process
   const plan::MountPlan* mount_plan = nullptr;  // borrowed; required with a mount namespace
   bool no_new_keyring = false;
+  // OCI hooks (container/hooks.h). `create_runtime_hooks`, when set, runs in this process at the
+  // init's hook point (kHooks: namespaces and mounts ready, before the root switch) with the
+  // init's pid; its failure kills the init and fails spawn_init with that error (no `container
+  // init` frame: it is not the init's). The two others run in the init (InitConfig).
+  std::function<Status(pid_t init_pid)> create_runtime_hooks;
+  std::function<Status(sys::Ops&, pid_t host_pid)> create_container_hooks;
+  std::function<Status(sys::Ops&, pid_t host_pid)> start_container_hooks;
 };
 
 struct Spawned {

@@ -25,7 +25,7 @@ constexpr std::size_t kMaxFrame = 2048;
 
 bool known_kind(uint32_t k) {
   return k >= static_cast<uint32_t>(SyncKind::kReady) &&
-         k <= static_cast<uint32_t>(SyncKind::kConsole);
+         k <= static_cast<uint32_t>(SyncKind::kHooks);
 }
 
 }  // namespace
@@ -42,6 +42,8 @@ const char* to_string(SyncKind kind) noexcept {
       return "go";
     case SyncKind::kConsole:
       return "console";
+    case SyncKind::kHooks:
+      return "hooks";
   }
   return "unknown";
 }
@@ -115,6 +117,11 @@ Status SyncSocket::send_ready() const {
 Status SyncSocket::send_go() const {
   char buf[sizeof(Header)];
   return send_raw(buf, encode_sync(SyncKind::kGo, 0, nullptr, buf, sizeof buf));
+}
+
+Status SyncSocket::send_hooks() const {
+  char buf[sizeof(Header)];
+  return send_raw(buf, encode_sync(SyncKind::kHooks, 0, nullptr, buf, sizeof buf));
 }
 
 Status SyncSocket::send_pid(int64_t pid) const {

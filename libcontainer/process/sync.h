@@ -26,11 +26,13 @@ enum class SyncKind : uint32_t {
   kReady = 1,  // child -> parent: setup done, init is waiting for `start`
   kError = 2,  // child -> parent: setup failed; carries an Error; the child then _exit()s
   kPid = 3,    // either way: carries a pid in `value`
-  kGo = 4,     // parent -> child: continue (e.g. id maps written)
+  kGo = 4,     // parent -> child: continue (e.g. id maps written, createRuntime hooks ran)
   kConsole = 5,  // child -> parent: carries the console pty master as one SCM_RIGHTS fd
+  kHooks = 6,  // child -> parent: namespaces and mounts are set up, the root switch has not
+               // happened: run prestart/createRuntime hooks, then send kGo (container/hooks.h)
 };
 
-// Stable lower-case name ("ready", "error", "pid", "go", or "unknown") for error messages.
+// Stable lower-case name ("ready", "error", "pid", "go", "hooks", or "unknown") for error messages.
 const char* to_string(SyncKind kind) noexcept;
 
 struct SyncMessage {
@@ -62,6 +64,7 @@ class SyncSocket {
   [[nodiscard]] Status send_go() const;
   [[nodiscard]] Status send_pid(int64_t pid) const;
   [[nodiscard]] Status send_error(const Error& error) const;
+  [[nodiscard]] Status send_hooks() const;
 
   // Sends a header-only `kind` message with `fd` (borrowed) attached as SCM_RIGHTS, through
   // ops.send_fds. Errors: the sendmsg errno.

@@ -58,11 +58,13 @@ TEST_F(CliLifecycleTest, VerbsAreRegisteredWithRuncsFlags) {
   for (const FlagSpec& f : find_verb("run")->flags) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"bundle", "console-socket", "detach", "keep",
                                              "pid-file", "no-subreaper", "no-pivot",
-                                             "no-new-keyring", "preserve-fds"}));
+                                             "no-new-keyring", "preserve-fds",
+                                             "mount-strategy"}));  // the last is grove's own
   names.clear();
   for (const FlagSpec& f : find_verb("create")->flags) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"bundle", "console-socket", "pid-file", "no-pivot",
-                                             "no-new-keyring", "preserve-fds"}));
+                                             "no-new-keyring", "preserve-fds",
+                                             "mount-strategy"}));
 }
 
 TEST_F(CliLifecycleTest, ArgumentCountsUseRuncsWords) {

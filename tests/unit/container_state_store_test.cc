@@ -189,3 +189,30 @@ TEST(ContainerRecordTest, JsonRoundTrip) {
 
 }  // namespace
 }  // namespace grove::container
+
+namespace grove::container {
+namespace {
+
+// The hooks stored at create are what poststart/poststop run later (the bundle may be gone).
+TEST(ContainerRecordHooksTest, HooksRoundTripThroughTheRecord) {
+  ContainerRecord r;
+  r.id = "c1";
+  r.hooks.poststop.push_back(oci::Hook{"/usr/bin/cleanup", {"cleanup", "-f"}, {"A=1"}, 5});
+  r.hooks.poststart.push_back(oci::Hook{"/bin/true", {}, {}, std::nullopt});
+  r.hooks.create_runtime.push_back(oci::Hook{"/bin/net", {}, {}, std::nullopt});
+  std::string text = record_to_json(r);
+  EXPECT_NE(text.find("\"poststop\""), std::string::npos);
+  auto back = record_from_json(text);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->hooks, r.hooks);
+
+  ContainerRecord none;
+  none.id = "c2";
+  EXPECT_EQ(record_to_json(none).find("\"hooks\""), std::string::npos);
+  auto bad = record_from_json(R"({"id": "c3", "hooks": {"poststop": [{"path": 7}]}})");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), EINVAL);
+}
+
+}  // namespace
+}  // namespace grove::container

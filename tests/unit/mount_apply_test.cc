@@ -168,6 +168,46 @@ TEST_F(MountExecTest, OpenTreeNamespaceTracePreopensBeforeSetns) {
   EXPECT_THAT(ops_.open_fds(), IsEmpty());
 }
 
+// The hook point (createRuntime/createContainer hooks) sits between prepare_root and
+// switch_root: phase 1 builds the whole tree and never switches the root; phase 2 only switches.
+// Together they make exactly the trace of setup_rootfs.
+TEST_F(MountExecTest, PrepareAndSwitchSplitAtTheRootSwitch) {
+  struct Case {
+    plan::Strategy strategy;
+    const char* first_switch_call;  // the first call of phase 2
+  };
+  for (Case c : {Case{plan::Strategy::kPivot, "fchdir(<tree:rootfs>)"},
+                 Case{plan::Strategy::kChroot, "fchdir(<tree:rootfs>)"},
+                 Case{plan::Strategy::kOpenTreeNamespace, "chdir(\"/\")"}}) {
+    SCOPED_TRACE(plan::to_string(c.strategy));
+    plan::MountPlan p = small_plan(c.strategy);
+    FakeOps whole;
+    whole.set_stat("<path:/proc/kcore>", file_stat());
+    struct stat dir {};
+    dir.st_mode = S_IFDIR | 0755;
+    whole.set_stat("<tree:/srv/data>", dir);
+    UniqueFd whole_rootfs = whole.make_fd("rootfs");
+    ASSERT_TRUE(setup_rootfs(whole, whole_rootfs.get(), p, {}));
+
+    ops_.clear_trace();
+    auto root = prepare_root(ops_, rootfs_.get(), p, {});
+    ASSERT_TRUE(root) << root.error().message();
+    std::vector<std::string> phase1 = ops_.trace();
+    for (const std::string& line : phase1) {
+      for (const char* call : {"pivot_root(", "chroot(", "chdir(", "fchdir("}) {
+        EXPECT_NE(line.rfind(call, 0), 0u) << "phase 1 switched the root: " << line;
+      }
+    }
+    EXPECT_EQ(root->tree.valid(), c.strategy != plan::Strategy::kOpenTreeNamespace);
+    auto st = switch_root(ops_, p, *root);
+    ASSERT_TRUE(st) << st.error().message();
+    ASSERT_GT(ops_.trace().size(), phase1.size());
+    EXPECT_EQ(ops_.trace()[phase1.size()], c.first_switch_call);
+    EXPECT_FALSE(root->tree.valid());  // consumed
+    EXPECT_EQ(ops_.trace(), whole.trace());
+  }
+}
+
 TEST_F(MountExecTest, OpenTreeNamespaceRefusesNonDirectoryRootfs) {
   ops_.set_stat("<rootfs>", file_stat());
   auto st = setup_rootfs(ops_, rootfs_.get(), small_plan(plan::Strategy::kOpenTreeNamespace), {});

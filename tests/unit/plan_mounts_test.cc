@@ -224,6 +224,40 @@ TEST(ChooseStrategyTest, ChoicesAndReasons) {
   EXPECT_EQ(choose_strategy(spec, otn_features(), forced).error().code(), EINVAL);
 }
 
+// Only createContainer hooks need the host root inside the container's mount namespace; every
+// other kind keeps the open-tree-namespace fast path (crun drops it for any create-time hook).
+TEST(ChooseStrategyTest, HooksKeepOpenTreeNamespaceExceptCreateContainer) {
+  oci::Hook h{"/usr/bin/hook", {}, {}, std::nullopt};
+  oci::Spec spec = oci::default_spec(false);
+  for (auto* list : {&spec.hooks.prestart, &spec.hooks.create_runtime,
+                     &spec.hooks.start_container, &spec.hooks.poststart, &spec.hooks.poststop}) {
+    list->push_back(h);
+  }
+  auto otn = choose_strategy(spec, otn_features(), {});
+  ASSERT_TRUE(otn);
+  EXPECT_EQ(otn->strategy, Strategy::kOpenTreeNamespace);
+
+  spec.hooks.create_container.push_back(h);
+  auto pivot = choose_strategy(spec, otn_features(), {});
+  ASSERT_TRUE(pivot);
+  EXPECT_EQ(pivot->strategy, Strategy::kPivot);
+  EXPECT_EQ(pivot->reason, "createContainer hooks need host paths before the root switch");
+
+  PlanOptions forced;
+  forced.force_strategy = Strategy::kOpenTreeNamespace;
+  auto refused = choose_strategy(spec, otn_features(), forced);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), EINVAL);
+  EXPECT_THAT(refused.error().message(), HasSubstr("hooks.createContainer"));
+  EXPECT_THAT(refused.error().message(), HasSubstr("open-tree-namespace"));
+
+  forced.force_strategy = Strategy::kPivot;
+  EXPECT_EQ(choose_strategy(spec, otn_features(), forced)->strategy, Strategy::kPivot);
+  PlanOptions no_pivot;
+  no_pivot.no_pivot = true;
+  EXPECT_EQ(choose_strategy(spec, otn_features(), no_pivot)->strategy, Strategy::kChroot);
+}
+
 TEST(ChooseStrategyTest, NamesRoundTrip) {
   for (Strategy s : {Strategy::kOpenTreeNamespace, Strategy::kPivot, Strategy::kChroot}) {
     EXPECT_EQ(strategy_from_string(to_string(s)), s);

@@ -36,6 +36,19 @@ TEST(ProcessSyncTest, ReadyPidAndGoRoundTrip) {
   EXPECT_EQ(go->kind, SyncKind::kGo);
 }
 
+TEST(ProcessSyncTest, HooksMessageRoundTrip) {
+  auto [parent, child] = pair_or_die();
+  ASSERT_TRUE(child.send_hooks());
+  auto msg = parent.expect(SyncKind::kHooks);
+  ASSERT_TRUE(msg) << msg.error().message();
+  EXPECT_STREQ(to_string(SyncKind::kHooks), "hooks");
+  // A ready where the parent waits for the hook point is a protocol error, not a hang.
+  ASSERT_TRUE(child.send_ready());
+  auto wrong = parent.expect(SyncKind::kHooks);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code(), EPROTO);
+}
+
 TEST(ProcessSyncTest, ErrorKeepsCodeFramesAndErrnoFlag) {
   auto [parent, child] = pair_or_die();
   Error e = Error::from_errno(EPERM, "mount(\"proc\", \"/proc\")");

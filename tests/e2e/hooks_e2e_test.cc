@@ -1,0 +1,206 @@
+// L3: OCI hooks through the grove binary on busybox bundles. Every hook is a small /bin/sh
+// script that saves its stdin (the state) as <kind>.json and appends its kind to a shared log,
+// in a host directory bind-mounted at /hooklog so the in-container startContainer hook (the
+// container's busybox sh) writes to the same log. Checks the order of all six kinds, the state
+// each receives, that a failing createRuntime hook leaves nothing behind, that a failing
+// poststart hook is a warning, and that poststop runs at delete even without the bundle.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/bundle.h"
+#include "tests/support/files.h"
+#include "tests/support/priv.h"
+#include "tests/support/run_binary.h"
+
+namespace grove::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Json = nlohmann::json;
+
+// Saves stdin as $DIR/<kind>.json and logs <kind>; $0 is the kind (sh -c SCRIPT KIND).
+constexpr const char* kRecord = "cat > \"$DIR/$0.json\"; echo \"$0\" >> \"$DIR/log\"";
+
+class HooksE2ePrivTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GROVE_REQUIRE_ROOT();
+    GROVE_REQUIRE(missing_busybox());
+    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    root_ = tmp_.path() + "/state";
+    shared_ = tmp_.path() + "/shared";
+    std::filesystem::create_directories(shared_);
+    auto b = BusyboxBundle::make({"true"});
+    ASSERT_TRUE(b) << b.error().message();
+    bundle_.emplace(std::move(*b));
+    bundle_->spec().mounts.push_back({"/hooklog", "bind", shared_, {"rbind", "rw"}, {}, {}});
+  }
+
+  void TearDown() override {
+    if (!bundle_) return;
+    Ran ids = grove({"list", "-q"});
+    std::istringstream lines(ids.out);
+    for (std::string id; std::getline(lines, id);) {
+      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
+    }
+    for (int i = 0; i < 200; ++i) {
+      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
+      if (p < 0) break;
+      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::error_code ec;
+    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
+    EXPECT_TRUE(clean) << "state left under " << root_;
+  }
+
+  // A runtime-namespace hook (host /bin/sh) running `script` with $0 = kind.
+  oci::Hook host_hook(const std::string& kind, const std::string& script = kRecord) {
+    return oci::Hook{"/bin/sh", {"sh", "-c", script, kind}, {"DIR=" + shared_, "PATH=/bin:/usr/bin"},
+                     10};
+  }
+
+  RunOptions output() const {
+    return {.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"};
+  }
+  Ran grove(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_binary(argv, output());
+  }
+  Json state(const std::string& id) {
+    Ran r = grove({"state", id});
+    if (r.code != 0) return Json();
+    return Json::parse(r.out, nullptr, false);
+  }
+  bool wait_status(const std::string& id, const std::string& want) {
+    for (int i = 0; i < 250; ++i) {
+      Json s = state(id);
+      if (s.is_object() && s["status"] == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  Json hook_state(const std::string& kind) {
+    return Json::parse(read_text_file(shared_ + "/" + kind + ".json"), nullptr, false);
+  }
+  std::string log() { return read_text_file(shared_ + "/log"); }
+
+  TempDir tmp_;
+  std::string root_;
+  std::string shared_;
+  std::optional<BusyboxBundle> bundle_;
+};
+
+TEST_F(HooksE2ePrivTest, AllKindsRunInOrderWithTheirState) {
+  oci::Hooks& h = bundle_->spec().hooks;
+  h.prestart = {host_hook("prestart")};
+  h.create_runtime = {host_hook("createRuntime")};
+  h.create_container = {host_hook("createContainer")};
+  // Runs inside the container: the container's busybox sh, the log through /hooklog.
+  h.start_container = {oci::Hook{"/bin/sh", {"sh", "-c", kRecord, "startContainer"},
+                                 {"DIR=/hooklog", "PATH=/bin"}, 10}};
+  h.poststart = {host_hook("poststart")};
+  h.poststop = {host_hook("poststop")};
+  ASSERT_TRUE(bundle_->write_config());
+
+  Ran c = grove({"create", "--bundle", bundle_->bundle(), "c-hooks"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(log(), "prestart\ncreateRuntime\ncreateContainer\n");
+  Json st = state("c-hooks");
+  ASSERT_TRUE(st.is_object());
+  int pid = st["pid"];
+  for (const char* kind : {"prestart", "createRuntime", "createContainer"}) {
+    Json hs = hook_state(kind);
+    ASSERT_TRUE(hs.is_object()) << kind;
+    EXPECT_EQ(hs["status"], "creating") << kind;
+    EXPECT_EQ(hs["pid"], pid) << kind;  // the init as the runtime sees it, even from inside
+    EXPECT_EQ(hs["id"], "c-hooks") << kind;
+    EXPECT_EQ(hs["bundle"], bundle_->bundle()) << kind;
+  }
+
+  Ran s = grove({"start", "c-hooks"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(log(), "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\n");
+  EXPECT_EQ(hook_state("startContainer")["pid"], pid);
+  EXPECT_EQ(hook_state("poststart")["status"], "running");
+  ASSERT_TRUE(wait_status("c-hooks", "stopped"));
+
+  // poststop comes from the state record: the bundle's config may be gone by delete time.
+  std::filesystem::remove(bundle_->bundle() + "/config.json");
+  Ran d = grove({"delete", "c-hooks"});
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(log(),
+            "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\npoststop\n");
+  EXPECT_EQ(hook_state("poststop")["status"], "stopped");
+}
+
+TEST_F(HooksE2ePrivTest, FailingCreateRuntimeHookLeavesNothingBehind) {
+  oci::Hooks& h = bundle_->spec().hooks;
+  h.create_runtime = {host_hook("createRuntime", "exit 3")};
+  h.create_container = {host_hook("createContainer")};
+  h.poststop = {host_hook("poststop")};
+  ASSERT_TRUE(bundle_->write_config());
+  Ran c = grove({"create", "--bundle", bundle_->bundle(), "c-fail"});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_THAT(c.err, HasSubstr("hooks.createRuntime[0]"));
+  EXPECT_THAT(c.err, HasSubstr("exit status 3"));
+  // The createContainer hook never ran; the lifecycle went on to poststop (runtime.md).
+  EXPECT_EQ(log(), "poststop\n");
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-fail"));
+  EXPECT_EQ(grove({"list", "-q"}).out, "");
+  // No mount of the rootfs is left in our (the host's) mount namespace.
+  EXPECT_THAT(read_text_file("/proc/self/mountinfo"), Not(HasSubstr(bundle_->bundle())));
+}
+
+TEST_F(HooksE2ePrivTest, FailingPoststartHookIsAWarning) {
+  bundle_->spec().hooks.poststart = {host_hook("poststart", "exit 5")};
+  ASSERT_TRUE(bundle_->write_config());
+  ASSERT_EQ(grove({"create", "--bundle", bundle_->bundle(), "c-warn"}).code, 0);
+  Ran s = grove({"start", "c-warn"});
+  EXPECT_EQ(s.code, 0) << s.err;
+  EXPECT_THAT(s.err, HasSubstr("level=warning"));
+  EXPECT_THAT(s.err, HasSubstr("hooks.poststart[0]"));
+  EXPECT_THAT(s.err, HasSubstr("exit status 5"));
+}
+
+TEST_F(HooksE2ePrivTest, FailingStartContainerHookFailsStart) {
+  bundle_->spec().hooks.start_container = {
+      oci::Hook{"/bin/sh", {"sh", "-c", "exit 7"}, {"PATH=/bin"}, 10}};
+  ASSERT_TRUE(bundle_->write_config());
+  ASSERT_EQ(grove({"create", "--bundle", bundle_->bundle(), "c-start"}).code, 0);
+  Ran s = grove({"start", "c-start"});
+  EXPECT_EQ(s.code, 1);
+  EXPECT_THAT(s.err, HasSubstr("hooks.startContainer[0]"));
+  EXPECT_THAT(s.err, HasSubstr("exit status 7"));
+  EXPECT_TRUE(wait_status("c-start", "stopped"));
+}
+
+TEST_F(HooksE2ePrivTest, HookTimeoutFailsCreate) {
+  oci::Hook slow = host_hook("createRuntime", "exec sleep 30");
+  slow.timeout = 1;
+  bundle_->spec().hooks.create_runtime = {slow};
+  ASSERT_TRUE(bundle_->write_config());
+  auto t0 = std::chrono::steady_clock::now();
+  Ran c = grove({"create", "--bundle", bundle_->bundle(), "c-slow"});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_THAT(c.err, HasSubstr("timed out after 1s"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-slow"));
+}
+
+}  // namespace
+}  // namespace grove::testing
