@@ -50,7 +50,8 @@ Status child_setup(sys::Ops& ops, const std::string& rootfs, const plan::MountPl
 Error child_error(sys::Ops& ops, int err_fd, const sys::WaitStatus& ws) {
   auto msg = ops.read(err_fd, 4096);
   if (msg && !msg->empty()) return Error::plain(EIO, *msg);
-  if (ws.signaled()) return Error::plain(EIO, "child killed by signal " + std::to_string(ws.status));
+  if (ws.signaled())
+    return Error::plain(EIO, "child killed by signal " + std::to_string(ws.status));
   return Error::plain(EIO, "child exited with status " + std::to_string(ws.status));
 }
 

@@ -24,7 +24,7 @@
 namespace grove::bench {
 
 struct MountnsConfig {
-  int count = 200;                                 // timed namespaces per cell
+  int count = 200;                                   // timed namespaces per cell
   std::vector<int> host_mounts = {30, 1000, 10000};  // mount-table sizes, any order
   std::vector<plan::Strategy> strategies = {plan::Strategy::kOpenTreeNamespace,
                                             plan::Strategy::kPivot, plan::Strategy::kChroot};
@@ -35,14 +35,14 @@ struct MountnsConfig {
 // One strategy at one mount-table size.
 struct Cell {
   enum class Kind { kOk, kNotAvailable, kFailed } kind = Kind::kOk;
-  std::string reason;       // kNotAvailable: why (the planner's ENOTSUP message); kFailed: error
-  double per_second = 0;    // namespaces per second (count / wall time)
-  double us_per_op = 0;     // wall time / count, in microseconds
+  std::string reason;     // kNotAvailable: why (the planner's ENOTSUP message); kFailed: error
+  double per_second = 0;  // namespaces per second (count / wall time)
+  double us_per_op = 0;   // wall time / count, in microseconds
 };
 
 struct Row {
-  int target = 0;  // requested mount-table size
-  int actual = 0;  // lines in /proc/self/mountinfo while measuring (>= target)
+  int target = 0;           // requested mount-table size
+  int actual = 0;           // lines in /proc/self/mountinfo while measuring (>= target)
   std::vector<Cell> cells;  // indexed like MountnsConfig::strategies
 };
 

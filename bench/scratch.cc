@@ -53,9 +53,9 @@ Status Scratch::enter_private_namespace() {
   GROVE_TRY(ops_->unshare(CLONE_NEWNS).context("private mount namespace"));
   GROVE_TRY(ops_->mount("", "/", "", MS_REC | MS_PRIVATE, "").context("private mount namespace"));
   // One tmpfs holds every extra mount point, so nothing but hosts/ itself touches the disk.
-  GROVE_TRY(ops_->mount("grove-bench", hosts_, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                        "mode=0755")
-                .context("host mounts tmpfs"));
+  GROVE_TRY(
+      ops_->mount("grove-bench", hosts_, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755")
+          .context("host mounts tmpfs"));
   hosts_mounted_ = true;
   return ok();
 }

@@ -20,10 +20,11 @@ namespace {
 using ::testing::HasSubstr;
 
 Ran run_bench(const TempDir& dir, std::vector<std::string> extra) {
-  std::vector<std::string> argv = {GROVE_BENCH_BIN, "mountns", "--count", "3", "--host-mounts",
-                                   "30", "--tmpdir", dir.path()};
+  std::vector<std::string> argv = {GROVE_BENCH_BIN, "mountns", "--count",  "3",
+                                   "--host-mounts", "30",      "--tmpdir", dir.path()};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  return run_binary(argv, RunOptions{.out_path = dir.path() + "/out", .err_path = dir.path() + "/err"});
+  return run_binary(argv,
+                    RunOptions{.out_path = dir.path() + "/out", .err_path = dir.path() + "/err"});
 }
 
 // The table row whose first column is a number (the only one: one --host-mounts size).
@@ -47,7 +48,8 @@ TEST(BenchMountnsPrivTest, TablePrintsANumericPivotCell) {
   ASSERT_FALSE(row.empty()) << r.out;
   // Columns: host mounts, pivot cell, OTN cell (in --strategies order).
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(row, m, std::regex(R"(^\s+([0-9]+)\s+([0-9.]+)/s \(([0-9]+) us\))")))
+  ASSERT_TRUE(
+      std::regex_search(row, m, std::regex(R"(^\s+([0-9]+)\s+([0-9.]+)/s \(([0-9]+) us\))")))
       << row;
   EXPECT_GE(std::stoi(m[1]), 30) << row;
   EXPECT_GT(std::stod(m[2]), 0) << row;
