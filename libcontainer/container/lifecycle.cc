@@ -93,7 +93,8 @@ ContainerRecord initial_record(const CreateOptions& opts, const std::string& bun
 }
 
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
-                            ContainerRecord& rec, const plan::MountPlan& mounts) {
+                            ContainerRecord& rec, const plan::MountPlan& mounts,
+                            const process::ProcSettings& settings) {
   Defer remove_dir([&] { (void)store.remove(opts.id, lock); });
   GROVE_TRY(store.save(rec));
   const std::string dir = store.dir(opts.id);
@@ -110,6 +111,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   so.inherit_fds = opts.preserve_fds + opts.listen_fds;
   so.mount_plan = &mounts;
   so.no_new_keyring = opts.no_new_keyring;
+  so.settings = &settings;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
   // From here on a failure must not leave a waiting init behind.
   Defer kill_init([&] {
@@ -143,10 +145,12 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   const sys::Features features = sys::probe(ops);
   GROVE_TRY(check_implemented(opts.spec, features));
   GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, features, popts));
+  GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
+                         process::plan_proc_settings(opts.spec, features));
   StateStore store(opts.root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);
-  return create_locked(ops, opts, store, lock, rec, mounts);
+  return create_locked(ops, opts, store, lock, rec, mounts, settings);
 }
 
 // Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning

@@ -90,6 +90,7 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   if (cfg.new_session_keyring) GROVE_TRY(sys_extra::join_session_keyring());
   if (cfg.setup_mounts) GROVE_TRY(build_rootfs(ops, cfg).context("rootfs"));
   if (cfg.set_hostname) GROVE_TRY(set_names(ops, spec));
+  if (cfg.settings != nullptr) GROVE_TRY(apply_init_settings(ops, *cfg.settings));
   const oci::Process& p = *spec.process;
   if (p.args.empty()) return Error::invalid("process.args must not be empty");
   return find_executable(ops, p.args[0], p.env).context("process.args[0]");
@@ -108,7 +109,8 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   if (!fifo) ::_exit(255);
   std::vector<int> keep = cfg.inherit;
   keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
-  Status st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
+  Status st = cfg.settings != nullptr ? apply_exec_label(ops, *cfg.settings) : ok();
+  if (st) st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
   report_on_fifo(ops, fifo->get(), st.error());
   ::_exit(255);
 }

@@ -16,6 +16,7 @@
 
 #include "libcontainer/base/result.h"
 #include "libcontainer/base/unique_fd.h"
+#include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/sys/ops.h"
@@ -47,6 +48,7 @@ struct InitConfig {
   bool set_hostname = false;        // a new or joined uts namespace
   bool new_session_keyring = true;  // !--no-new-keyring
   std::vector<int> inherit;         // fds the process keeps (0-2, preserved, LISTEN_FDS)
+  const ProcSettings* settings = nullptr;  // borrowed; planned process/linux settings (optional)
 };
 
 // The init's whole life after clone: never returns. Setup failures are sent through `sync`

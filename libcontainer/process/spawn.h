@@ -24,6 +24,7 @@ struct SpawnOptions {
   int inherit_fds = 0;              // --preserve-fds + LISTEN_FDS: fds 3.. kept for the process
   const plan::MountPlan* mount_plan = nullptr;  // borrowed; required with a mount namespace
   bool no_new_keyring = false;
+  const ProcSettings* settings = nullptr;  // borrowed; plan_proc_settings() result (optional)
 };
 
 struct Spawned {
