@@ -22,9 +22,9 @@ constexpr Named kPolicies[] = {
     {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
 };
 constexpr Named kSchedFlags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-    {"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
-    {"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},
+    {"SCHED_FLAG_DL_OVERRUN", 0x04},     {"SCHED_FLAG_KEEP_POLICY", 0x08},
+    {"SCHED_FLAG_KEEP_PARAMS", 0x10},    {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
     {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 };
 // <linux/ioprio.h>: the class sits above IOPRIO_CLASS_SHIFT (13).
@@ -33,13 +33,17 @@ constexpr Named kIoClasses[] = {
 constexpr int kIoprioClassShift = 13;
 // <linux/mempolicy.h>.
 constexpr Named kMpolModes[] = {
-    {"MPOL_DEFAULT", 0}, {"MPOL_PREFERRED", 1},      {"MPOL_BIND", 2},
-    {"MPOL_INTERLEAVE", 3}, {"MPOL_LOCAL", 4},       {"MPOL_PREFERRED_MANY", 5},
+    {"MPOL_DEFAULT", 0},
+    {"MPOL_PREFERRED", 1},
+    {"MPOL_BIND", 2},
+    {"MPOL_INTERLEAVE", 3},
+    {"MPOL_LOCAL", 4},
+    {"MPOL_PREFERRED_MANY", 5},
     {"MPOL_WEIGHTED_INTERLEAVE", 6},
 };
-constexpr Named kMpolFlags[] = {
-    {"MPOL_F_NUMA_BALANCING", 1 << 13}, {"MPOL_F_RELATIVE_NODES", 1 << 14},
-    {"MPOL_F_STATIC_NODES", 1 << 15}};
+constexpr Named kMpolFlags[] = {{"MPOL_F_NUMA_BALANCING", 1 << 13},
+                                {"MPOL_F_RELATIVE_NODES", 1 << 14},
+                                {"MPOL_F_STATIC_NODES", 1 << 15}};
 // <sys/personality.h>: PER_LINUX, PER_LINUX32.
 constexpr Named kDomains[] = {{"LINUX", 0x0000}, {"LINUX32", 0x0008}};
 
@@ -55,7 +59,8 @@ Result<uint64_t> lookup(const Named (&table)[N], std::string_view name, const ch
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -174,7 +179,8 @@ Status plan_process(const oci::Process& p, const sys::Features& features, ProcSe
     out->oom_score_adj = *p.oom_score_adj;
   }
   if (p.scheduler) {
-    GROVE_ASSIGN_OR_RETURN(out->scheduler, plan_scheduler(*p.scheduler).context("process.scheduler"));
+    GROVE_ASSIGN_OR_RETURN(out->scheduler,
+                           plan_scheduler(*p.scheduler).context("process.scheduler"));
   }
   if (p.io_priority) {
     GROVE_ASSIGN_OR_RETURN(out->ioprio, plan_ioprio(*p.io_priority).context("process.ioPriority"));
@@ -182,12 +188,15 @@ Status plan_process(const oci::Process& p, const sys::Features& features, ProcSe
   if (p.exec_cpu_affinity) {
     // Not applied to the init (runtime-spec), but a bad list is still a bad config.
     const oci::CpuAffinity& a = *p.exec_cpu_affinity;
-    if (!a.initial.empty()) GROVE_TRY(parse_cpu_list(a.initial).context("process.execCPUAffinity.initial"));
-    if (!a.final.empty()) GROVE_TRY(parse_cpu_list(a.final).context("process.execCPUAffinity.final"));
+    if (!a.initial.empty())
+      GROVE_TRY(parse_cpu_list(a.initial).context("process.execCPUAffinity.initial"));
+    if (!a.final.empty())
+      GROVE_TRY(parse_cpu_list(a.final).context("process.execCPUAffinity.final"));
   }
   if (!p.apparmor_profile.empty()) {
     if (!features.apparmor) {
-      return Error::not_supported("process.apparmorProfile: apparmor is not enabled on this system");
+      return Error::not_supported(
+          "process.apparmorProfile: apparmor is not enabled on this system");
     }
     out->apparmor_profile = p.apparmor_profile;
   }

@@ -42,13 +42,13 @@ struct Sysctl {
 struct ProcSettings {
   std::optional<int> oom_score_adj;
   std::optional<sys::SchedAttr> scheduler;
-  std::optional<int> ioprio;                  // IOPRIO_PRIO_VALUE(class, priority)
-  std::optional<unsigned long> personality;   // persona for personality(2)
+  std::optional<int> ioprio;                 // IOPRIO_PRIO_VALUE(class, priority)
+  std::optional<unsigned long> personality;  // persona for personality(2)
   std::optional<MemPolicy> memory_policy;
-  std::vector<Sysctl> sysctls;                // in the spec's (sorted key) order
-  std::string apparmor_profile;               // "exec <profile>" is written when non-empty
-  std::string selinux_label;                  // set only when SELinux is enabled
-  std::string timens_offsets;                 // /proc/self/timens_offsets text; "" = none
+  std::vector<Sysctl> sysctls;   // in the spec's (sorted key) order
+  std::string apparmor_profile;  // "exec <profile>" is written when non-empty
+  std::string selinux_label;     // set only when SELinux is enabled
+  std::string timens_offsets;    // /proc/self/timens_offsets text; "" = none
 };
 
 // Parses a cpu list ("0-3,7", whitespace around entries allowed) into sorted unique cpu numbers.

@@ -50,8 +50,9 @@ Status apply_init_settings(sys::Ops& ops, const ProcSettings& s) {
 Status apply_exec_label(sys::Ops& ops, const ProcSettings& s) {
   if (s.selinux_label.empty()) return ok();
   // What libselinux's setexeccon() writes; the label takes effect at the next execve.
-  return ops.write_file_at(AT_FDCWD, "/proc/thread-self/attr/exec", s.selinux_label)
-      .context([&] { return "process.selinuxLabel " + q(s.selinux_label); });
+  return ops.write_file_at(AT_FDCWD, "/proc/thread-self/attr/exec", s.selinux_label).context([&] {
+    return "process.selinuxLabel " + q(s.selinux_label);
+  });
 }
 
 Status apply_oom_score_adj(sys::Ops& ops, pid_t pid, const ProcSettings& s) {

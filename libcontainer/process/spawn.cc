@@ -157,8 +157,8 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   InitConfig cfg = make_init_config(opts, flags, joins);
   GROVE_ASSIGN_OR_RETURN(auto pair, make_sync_pair(ops));
   // linux.timeOffsets: the parent prepares the time namespace the init will be born into.
-  GROVE_ASSIGN_OR_RETURN(TimeNsForClone timens,
-                         enter_time_ns_for_clone(ops, opts.settings ? opts.settings->timens_offsets : ""));
+  const std::string offsets = opts.settings != nullptr ? opts.settings->timens_offsets : "";
+  GROVE_ASSIGN_OR_RETURN(TimeNsForClone timens, enter_time_ns_for_clone(ops, offsets));
   Defer leave_timens([&] { (void)leave_time_ns_for_clone(ops, timens); });
   GROVE_ASSIGN_OR_RETURN(UniqueFd own_pidns, enter_pid_ns_for_clone(ops, *opts.spec));
   sys::CloneArgs args;

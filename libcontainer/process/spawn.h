@@ -33,7 +33,8 @@ struct Spawned {
 };
 
 // The CLONE_NEW* flags for the namespaces the spec asks to create (entries without a path).
-// Pure. CLONE_NEWTIME is included; time offsets are not applied yet. With the
+// Pure. CLONE_NEWTIME is included (spawn_init drops it when linux.timeOffsets are set: see
+// time_ns.h). With the
 // open-tree-namespace strategy CLONE_NEWNS is left out: the init gets its mount namespace from
 // open_tree(OPEN_TREE_NAMESPACE) + setns instead of copying the host's.
 uint64_t clone_flags(const oci::Spec& spec, const plan::MountPlan* mount_plan = nullptr);

@@ -12,14 +12,13 @@
 namespace grove::process {
 namespace {
 
-
 // A detached procfs mount of the caller's pid namespace: writable whatever readonlyPaths did to
 // the container's /proc/sys.
 Result<UniqueFd> private_procfs(sys::Ops& ops) {
   GROVE_ASSIGN_OR_RETURN(UniqueFd fs, ops.fsopen("proc", FSOPEN_CLOEXEC));
   GROVE_TRY(ops.fsconfig_create(fs.get()));
-  return ops.fsmount(fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                                    MOUNT_ATTR_NOEXEC);
+  return ops.fsmount(fs.get(), FSMOUNT_CLOEXEC,
+                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
 // The container's own /proc, only if it really is a procfs (a rootfs could put anything there).
@@ -28,8 +27,8 @@ Result<UniqueFd> container_procfs(sys::Ops& ops) {
                          ops.openat(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0));
   GROVE_ASSIGN_OR_RETURN(struct statfs st, ops.fstatfs(proc.get()));
   if (st.f_type != PROC_SUPER_MAGIC) {
-    return Error::plain(EXDEV, "/proc is not a procfs (f_type " +
-                                   hex(static_cast<uint64_t>(st.f_type)) + ")");
+    return Error::plain(
+        EXDEV, "/proc is not a procfs (f_type " + hex(static_cast<uint64_t>(st.f_type)) + ")");
   }
   return proc;
 }

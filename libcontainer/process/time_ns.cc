@@ -19,8 +19,8 @@ constexpr uint64_t kCloneNewTime = CLONE_NEWTIME;
 Result<TimeNsForClone> enter_time_ns_for_clone(sys::Ops& ops, const std::string& offsets) {
   TimeNsForClone t;
   if (offsets.empty()) return t;
-  GROVE_ASSIGN_OR_RETURN(t.own, ops.openat(AT_FDCWD, "/proc/self/ns/time", O_RDONLY, 0)
-                                    .context("linux.timeOffsets"));
+  GROVE_ASSIGN_OR_RETURN(
+      t.own, ops.openat(AT_FDCWD, "/proc/self/ns/time", O_RDONLY, 0).context("linux.timeOffsets"));
   GROVE_TRY(ops.unshare(kCloneNewTime).context("linux.timeOffsets"));
   // /proc/self/timens_offsets belongs to time_for_children: the namespace just made.
   Status st = ops.write_file_at(AT_FDCWD, "/proc/self/timens_offsets", offsets);

@@ -74,16 +74,17 @@ Status LinuxOps::sched_setaffinity(pid_t pid, const std::vector<int>& cpus) {
   int err = errno;
   CPU_FREE(set);
   if (rc != 0) {
-    return Error::from_errno(err,
-                             "sched_setaffinity(" + std::to_string(pid) + ", " + cpus_str(cpus) + ")");
+    return Error::from_errno(
+        err, "sched_setaffinity(" + std::to_string(pid) + ", " + cpus_str(cpus) + ")");
   }
   return ok();
 }
 
 Status LinuxOps::ioprio_set(int which, int who, int ioprio) {
   return check(syscall(SYS_ioprio_set, which, who, ioprio), [&] {
-    return "ioprio_set(" + std::to_string(which) + ", " + std::to_string(who) + ", class=" +
-           std::to_string(ioprio >> 13) + " data=" + std::to_string(ioprio & 0x1fff) + ")";
+    return "ioprio_set(" + std::to_string(which) + ", " + std::to_string(who) +
+           ", class=" + std::to_string(ioprio >> 13) + " data=" + std::to_string(ioprio & 0x1fff) +
+           ")";
   });
 }
 

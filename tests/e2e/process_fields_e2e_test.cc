@@ -76,8 +76,8 @@ class ProcessFieldsE2ePrivTest : public ::testing::Test {
   Ran grove(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_binary(argv, {.out_path = tmp_.path() + "/grove.out",
-                             .err_path = tmp_.path() + "/grove.err"});
+    return run_binary(
+        argv, {.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"});
   }
 
   oci::Process& process() { return *bundle_->spec().process; }
@@ -141,12 +141,12 @@ TEST_F(ProcessFieldsE2ePrivTest, AllFiveCapabilitySets) {
   // A non-root process keeps only what ambient carries across execve; bounding and inheritable
   // are kept as configured.
   process().user = oci::User{1000, 1000};
-  process().capabilities = oci::Capabilities{
-      .bounding = {"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
-      .effective = {"CAP_KILL", "CAP_NET_BIND_SERVICE"},
-      .inheritable = {"CAP_NET_BIND_SERVICE"},
-      .permitted = {"CAP_KILL", "CAP_NET_BIND_SERVICE"},
-      .ambient = {"CAP_NET_BIND_SERVICE"}};
+  process().capabilities =
+      oci::Capabilities{.bounding = {"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
+                        .effective = {"CAP_KILL", "CAP_NET_BIND_SERVICE"},
+                        .inheritable = {"CAP_NET_BIND_SERVICE"},
+                        .permitted = {"CAP_KILL", "CAP_NET_BIND_SERVICE"},
+                        .ambient = {"CAP_NET_BIND_SERVICE"}};
   Json j = run_probe("c-caps");
   ASSERT_TRUE(j.is_object());
   EXPECT_EQ(j["caps"]["CapBnd"], "0000000000000421");  // CHOWN(0) | KILL(5) | NET_BIND(10)

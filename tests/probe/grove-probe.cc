@@ -146,14 +146,22 @@ std::string rlimits_json() {
     int resource;
   };
   static const Named kLimits[] = {
-      {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-      {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-      {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-      {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-      {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-      {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+      {"RLIMIT_AS", RLIMIT_AS},
+      {"RLIMIT_CORE", RLIMIT_CORE},
+      {"RLIMIT_CPU", RLIMIT_CPU},
+      {"RLIMIT_DATA", RLIMIT_DATA},
+      {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+      {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+      {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+      {"RLIMIT_NICE", RLIMIT_NICE},
+      {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+      {"RLIMIT_NPROC", RLIMIT_NPROC},
+      {"RLIMIT_RSS", RLIMIT_RSS},
+      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+      {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+      {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+      {"RLIMIT_STACK", RLIMIT_STACK},
   };
   std::string out = "{";
   bool first = true;
@@ -194,10 +202,10 @@ std::string sched_json() {
   errno = 0;
   int nice = ::getpriority(PRIO_PROCESS, 0);
   long ioprio = ::syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
-  return "\"scheduler\":{\"policy\":" + std::to_string(policy) + ",\"priority\":" +
-         std::to_string(prio) + ",\"nice\":" + std::to_string(nice) + "},\"ioprio\":{\"class\":" +
-         std::to_string(ioprio < 0 ? -1 : ioprio >> 13) + ",\"priority\":" +
-         std::to_string(ioprio < 0 ? -1 : ioprio & 0x1fff) + "}";
+  return "\"scheduler\":{\"policy\":" + std::to_string(policy) +
+         ",\"priority\":" + std::to_string(prio) + ",\"nice\":" + std::to_string(nice) +
+         "},\"ioprio\":{\"class\":" + std::to_string(ioprio < 0 ? -1 : ioprio >> 13) +
+         ",\"priority\":" + std::to_string(ioprio < 0 ? -1 : ioprio & 0x1fff) + "}";
 }
 
 std::string affinity_json() {
@@ -260,8 +268,8 @@ std::string timens_json() {
   struct timespec mono, boot;
   ::clock_gettime(CLOCK_MONOTONIC, &mono);
   ::clock_gettime(CLOCK_BOOTTIME, &boot);
-  return "\"timens_offsets\":" + out + "},\"clock\":{\"monotonic\":" +
-         std::to_string(mono.tv_sec) + ",\"boottime\":" + std::to_string(boot.tv_sec) + "}";
+  return "\"timens_offsets\":" + out + "},\"clock\":{\"monotonic\":" + std::to_string(mono.tv_sec) +
+         ",\"boottime\":" + std::to_string(boot.tv_sec) + "}";
 }
 
 std::string sysctls_json(int argc, char** argv) {

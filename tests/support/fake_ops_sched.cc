@@ -13,20 +13,19 @@ std::string num(long long v) { return std::to_string(v); }
 }  // namespace
 
 Status FakeOps::sched_setattr(pid_t pid, const sys::SchedAttr& a, unsigned flags) {
-  return effect("sched_setattr",
-                "sched_setattr(" + num(pid) + ", {policy=" + num(a.policy) + " flags=" +
-                    num(static_cast<long long>(a.flags)) + " nice=" + num(a.nice) +
-                    " priority=" + num(a.priority) + " runtime=" +
-                    num(static_cast<long long>(a.runtime)) + " deadline=" +
-                    num(static_cast<long long>(a.deadline)) + " period=" +
-                    num(static_cast<long long>(a.period)) + "}, " + num(flags) + ")");
+  return effect("sched_setattr", "sched_setattr(" + num(pid) + ", {policy=" + num(a.policy) +
+                                     " flags=" + num(static_cast<long long>(a.flags)) +
+                                     " nice=" + num(a.nice) + " priority=" + num(a.priority) +
+                                     " runtime=" + num(static_cast<long long>(a.runtime)) +
+                                     " deadline=" + num(static_cast<long long>(a.deadline)) +
+                                     " period=" + num(static_cast<long long>(a.period)) + "}, " +
+                                     num(flags) + ")");
 }
 
 Status FakeOps::sched_setaffinity(pid_t pid, const std::vector<int>& cpus) {
   std::vector<std::string> c;
   for (int cpu : cpus) c.push_back(num(cpu));
-  return effect("sched_setaffinity",
-                "sched_setaffinity(" + num(pid) + ", [" + join(c, ",") + "])");
+  return effect("sched_setaffinity", "sched_setaffinity(" + num(pid) + ", [" + join(c, ",") + "])");
 }
 
 Status FakeOps::ioprio_set(int which, int who, int ioprio) {

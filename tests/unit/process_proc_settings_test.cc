@@ -15,8 +15,8 @@ namespace grove::process {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::FakeOps;
+using ::testing::HasSubstr;
 
 sys::Features features(bool apparmor = false, bool selinux = false) {
   sys::Features f;
@@ -97,23 +97,39 @@ TEST(ProcSettingsTest, BadValuesNameTheirField) {
   };
   const Case cases[] = {
       {"process.scheduler: nice 20 is outside [-20, 19]",
-       [](oci::Spec& s) { s.process->scheduler = oci::Scheduler{"SCHED_OTHER", 20}; }},
+       [](oci::Spec& s) {
+         s.process->scheduler = oci::Scheduler{"SCHED_OTHER", 20};
+       }},
       {"process.scheduler: priority can only be specified for SCHED_FIFO or SCHED_RR",
-       [](oci::Spec& s) { s.process->scheduler = oci::Scheduler{"SCHED_OTHER", 0, 5}; }},
+       [](oci::Spec& s) {
+         s.process->scheduler = oci::Scheduler{"SCHED_OTHER", 0, 5};
+       }},
       {"process.scheduler: runtime/deadline/period can only be specified for SCHED_DEADLINE",
-       [](oci::Spec& s) { s.process->scheduler = oci::Scheduler{"SCHED_RR", 0, 1, {}, 10}; }},
+       [](oci::Spec& s) {
+         s.process->scheduler = oci::Scheduler{"SCHED_RR", 0, 1, {}, 10};
+       }},
       {"process.ioPriority: priority 8 is outside [0, 7]",
-       [](oci::Spec& s) { s.process->io_priority = oci::IoPriority{"IOPRIO_CLASS_RT", 8}; }},
+       [](oci::Spec& s) {
+         s.process->io_priority = oci::IoPriority{"IOPRIO_CLASS_RT", 8};
+       }},
       {"process.oomScoreAdj: 1001 is outside [-1000, 1000]",
        [](oci::Spec& s) { s.process->oom_score_adj = 1001; }},
       {"process.execCPUAffinity.final: bad entry \"x\"",
-       [](oci::Spec& s) { s.process->exec_cpu_affinity = oci::CpuAffinity{"0", "x"}; }},
+       [](oci::Spec& s) {
+         s.process->exec_cpu_affinity = oci::CpuAffinity{"0", "x"};
+       }},
       {"linux.memoryPolicy: mode MPOL_BIND needs at least one node",
-       [](oci::Spec& s) { s.linux->memory_policy = oci::MemoryPolicy{"MPOL_BIND", ""}; }},
+       [](oci::Spec& s) {
+         s.linux->memory_policy = oci::MemoryPolicy{"MPOL_BIND", ""};
+       }},
       {"linux.memoryPolicy: mode MPOL_LOCAL takes no nodes",
-       [](oci::Spec& s) { s.linux->memory_policy = oci::MemoryPolicy{"MPOL_LOCAL", "0"}; }},
+       [](oci::Spec& s) {
+         s.linux->memory_policy = oci::MemoryPolicy{"MPOL_LOCAL", "0"};
+       }},
       {"linux.personality: flags: no personality flags are supported",
-       [](oci::Spec& s) { s.linux->personality = oci::Personality{"LINUX", {"x"}}; }},
+       [](oci::Spec& s) {
+         s.linux->personality = oci::Personality{"LINUX", {"x"}};
+       }},
       {"linux.sysctl \"net..x\": bad sysctl key",
        [](oci::Spec& s) { s.linux->sysctl["net..x"] = "1"; }},
       {"process.apparmorProfile: apparmor is not enabled on this system",
@@ -143,18 +159,19 @@ TEST(ProcSettingsTest, InitAppliesInRuncOrder) {
   s.memory_policy = MemPolicy{2, {1}, 2};
   FakeOps ops;
   ASSERT_TRUE(apply_init_settings(ops, s));
-  EXPECT_EQ(ops.trace_text(),
-            "write_file_at(AT_FDCWD, \"/proc/thread-self/attr/apparmor/exec\", \"exec p\")\n"
-            "fsopen(\"proc\", 1)\n"
-            "fsconfig_create(<fsctx:proc>)\n"
-            "fsmount(<fsctx:proc>, FSMOUNT_CLOEXEC, NOSUID|NODEV|NOEXEC)\n"
-            "openat2(<fs:proc>, \"sys/net/ipv4/ip_forward\", O_WRONLY|O_NOCTTY|O_TRUNC, "
-            "RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH)\n"
-            "write(<path:sys/net/ipv4/ip_forward>, \"1\")\n"
-            "sched_setattr(0, {policy=3 flags=0 nice=5 priority=0 runtime=0 deadline=0 period=0}, 0)\n"
-            "ioprio_set(1, 0, class=2 data=6)\n"
-            "personality(8)\n"
-            "set_mempolicy(2, [0x1], 2)");
+  EXPECT_EQ(
+      ops.trace_text(),
+      "write_file_at(AT_FDCWD, \"/proc/thread-self/attr/apparmor/exec\", \"exec p\")\n"
+      "fsopen(\"proc\", 1)\n"
+      "fsconfig_create(<fsctx:proc>)\n"
+      "fsmount(<fsctx:proc>, FSMOUNT_CLOEXEC, NOSUID|NODEV|NOEXEC)\n"
+      "openat2(<fs:proc>, \"sys/net/ipv4/ip_forward\", O_WRONLY|O_NOCTTY|O_TRUNC, "
+      "RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH)\n"
+      "write(<path:sys/net/ipv4/ip_forward>, \"1\")\n"
+      "sched_setattr(0, {policy=3 flags=0 nice=5 priority=0 runtime=0 deadline=0 period=0}, 0)\n"
+      "ioprio_set(1, 0, class=2 data=6)\n"
+      "personality(8)\n"
+      "set_mempolicy(2, [0x1], 2)");
   EXPECT_TRUE(ops.open_fds().empty());
 }
 
