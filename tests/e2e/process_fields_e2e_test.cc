@@ -256,6 +256,31 @@ TEST_F(ProcessFieldsE2ePrivTest, TimeOffsetsShiftTheContainersClocks) {
   EXPECT_LT(after.tv_sec, mono.tv_sec + 60);
 }
 
+TEST_F(ProcessFieldsE2ePrivTest, SettingsInAUserNamespace) {
+  GROVE_REQUIRE(ns_inode("time") == 0 ? "kernel without time namespaces (needs >= 5.6)" : "");
+  // The container's root is host uid 100000: it must be able to reach the rootfs.
+  ASSERT_EQ(::chmod(bundle_->dir().c_str(), 0755), 0);
+  linux_().namespaces.push_back({oci::NamespaceType::kUser, ""});
+  linux_().namespaces.push_back({oci::NamespaceType::kTime, ""});
+  linux_().uid_mappings = {{0, 100000, 65536}};
+  linux_().gid_mappings = {{0, 100000, 65536}};
+  // This test is about the settings, not /sys: leave out the default sysfs/cgroup mounts, which
+  // runc's rootless spec replaces with binds in user namespaces.
+  std::erase_if(bundle_->spec().mounts, [](const oci::Mount& m) {
+    return m.destination == "/sys" || m.destination == "/sys/fs/cgroup";
+  });
+  linux_().sysctl["net.ipv4.ip_forward"] = "1";
+  linux_().time_offsets["monotonic"] = {1000, 0};
+  process().oom_score_adj = 200;
+  Json j = run_probe("c-userns", {"--sysctl=net.ipv4.ip_forward"});
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["uid"], Json::array({0, 0, 0}));
+  EXPECT_NE(j["namespaces"]["user"], ns_inode("user"));
+  EXPECT_EQ(j["sysctl"]["net.ipv4.ip_forward"], "1");
+  EXPECT_EQ(j["timens_offsets"]["monotonic"], Json::array({1000, 0}));
+  EXPECT_EQ(j["oom_score_adj"], 200);
+}
+
 TEST_F(ProcessFieldsE2ePrivTest, MemoryPolicy) {
   int mode = 0;
   if (::syscall(SYS_get_mempolicy, &mode, nullptr, 0, nullptr, 0) != 0) {
