@@ -1,6 +1,7 @@
 // Cross-field checks on a parsed spec (oci::validate). Where the spec is silent we follow
 // runc's libcontainer/configs/validate/validator.go so configs fail the same way under grove.
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -57,6 +58,7 @@ grove::Status check_time_ns(const Spec& spec) {
 }
 
 // Which namespace owns a sysctl; runc's validator.go sysctl() table. Empty: not namespaced.
+// `key` is in dotted form.
 std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
   static constexpr std::string_view kIpc[] = {
       "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -66,20 +68,36 @@ std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
   }
   if (grove::starts_with(key, "fs.mqueue.")) return NamespaceType::kIpc;
   if (grove::starts_with(key, "net.")) return NamespaceType::kNetwork;
-  if (key == "kernel.hostname" || key == "kernel.domainname") return NamespaceType::kUts;
+  if (key == "kernel.domainname") return NamespaceType::kUts;
+  // runc: ucounts (user.max_*) only inside a user namespace, where they are per-namespace.
+  if (grove::starts_with(key, "user.")) return NamespaceType::kUser;
   return std::nullopt;
+}
+
+// sysctl(8)/runc: a key whose first separator is '/' is a path; swap '.' and '/' to get the
+// dotted form ("net/ipv4/conf/eth0.100/rp_filter" -> "net.ipv4.conf.eth0/100.rp_filter").
+std::string sysctl_dotted(std::string key) {
+  std::size_t first = key.find_first_of("./");
+  if (first == std::string::npos || key[first] == '.') return key;
+  for (char& c : key) c = c == '/' ? '.' : (c == '.' ? '/' : c);
+  return key;
 }
 
 grove::Status check_sysctl(const Spec& spec) {
   for (const auto& [raw_key, value] : spec.linux->sysctl) {
-    std::string key = raw_key;
-    // sysctl(8) accepts '/' as the separator too (net/ipv4/ip_forward).
-    for (char& c : key) c = c == '/' ? '.' : c;
-    std::string ptr = ptr_join("/linux/sysctl", raw_key);
+    std::string key = sysctl_dotted(raw_key);
+    auto bad = [&](const std::string& why) {
+      return grove::Error::invalid("linux.sysctl " + grove::q(raw_key) + ": " + why);
+    };
+    if (key == "kernel.hostname") {
+      return bad("not allowed as it conflicts with the OCI \"hostname\" field");
+    }
     std::optional<NamespaceType> ns = sysctl_namespace(key);
-    if (!ns) return bad_field(ptr, "sysctl is not in a separate kernel namespace");
+    if (!ns) return bad("sysctl is not in a separate kernel namespace");
+    // A joined namespace counts (runc), except that runc also refuses a net namespace path that
+    // is the runtime's own; that needs a stat and is left to the runtime. TODO(procfields) #4
     if (!has_namespace(spec, *ns)) {
-      return bad_field(ptr, "requires a " + std::string(to_string(*ns)) + " namespace");
+      return bad("not allowed without a " + std::string(to_string(*ns)) + " namespace");
     }
   }
   return grove::ok();

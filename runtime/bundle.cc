@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/sys/probe.h"
 #include "oci/parse.h"
 
 namespace grove::cli {
@@ -79,6 +80,14 @@ Result<container::CreateOptions> create_options(sys::Ops& ops, const Context& ct
     // runc hands the sockets on with the variables rewritten for the container's init.
     o.spec.process->env.push_back("LISTEN_FDS=" + std::to_string(o.listen_fds));
     o.spec.process->env.push_back("LISTEN_PID=1");
+  }
+  if (o.spec.process && !o.spec.process->selinux_label.empty()) {
+    // architecture.md: with SELinux disabled the label is a logged no-op, never an error.
+    sys::Features f = sys::probe(ops);
+    if (!f.selinux) {
+      ctx.log.debug("process.selinuxLabel " + q(o.spec.process->selinux_label) +
+                    " not applied: " + f.selinux.reason);
+    }
   }
   o.no_pivot = ctx.flags.get_bool("no-pivot");
   o.no_new_keyring = ctx.flags.get_bool("no-new-keyring");

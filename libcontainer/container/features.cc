@@ -149,6 +149,10 @@ oci::FeaturesLinux linux_section(const sys::Features& f) {
   l.intel_rdt = oci::FeaturesIntelRdt{false, std::nullopt, std::nullopt};
   l.mount_extensions = oci::FeaturesMountExtensions{oci::FeaturesEnabled{f.idmapped_mounts.ok}};
   l.net_devices = oci::FeaturesEnabled{false};
+  oci::FeaturesMemoryPolicy mpol;  // applied by set_mempolicy in the init (process/proc_settings)
+  for (std::string_view m : oci::kMemoryPolicyModes) mpol.modes.emplace_back(m);
+  for (std::string_view f : oci::kMemoryPolicyFlags) mpol.flags.emplace_back(f);
+  l.memory_policy = std::move(mpol);
   return l;
 }
 

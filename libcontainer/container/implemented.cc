@@ -22,32 +22,21 @@ Status check_resources(const oci::Resources& r) {
   return ok();
 }
 
-Status check_process(const oci::Process& p, const sys::Features& features) {
-  if (!p.apparmor_profile.empty()) return missing("process.apparmorProfile");
-  if (!p.selinux_label.empty() && features.selinux) return missing("process.selinuxLabel");
-  if (p.oom_score_adj) return missing("process.oomScoreAdj");
-  if (p.scheduler) return missing("process.scheduler");
-  if (p.io_priority) return missing("process.ioPriority");
-  if (p.exec_cpu_affinity) return missing("process.execCPUAffinity");
-  return ok();
-}
-
+// linux.sysctl, timeOffsets, personality and memoryPolicy are applied by process/proc_settings.h.
 Status check_linux(const oci::Linux& l) {
   if (l.seccomp && !kImplementsSeccomp) return missing("linux.seccomp");
-  if (!l.sysctl.empty()) return missing("linux.sysctl");
-  if (!l.time_offsets.empty()) return missing("linux.timeOffsets");
   if (l.intel_rdt) return missing("linux.intelRdt");
   if (!l.net_devices.empty()) return missing("linux.netDevices");
-  if (l.memory_policy) return missing("linux.memoryPolicy");
-  if (l.personality) return missing("linux.personality");
   if (l.resources && !kImplementsCgroups) return check_resources(*l.resources);
   return ok();
 }
 
 }  // namespace
 
-Status check_implemented(const oci::Spec& spec, const sys::Features& features) {
-  if (spec.process) GROVE_TRY(check_process(*spec.process, features));
+Status check_implemented(const oci::Spec& spec, const sys::Features& /*features*/) {
+  // Every hook kind and every process.* field is applied (container/hooks.h,
+  // process/proc_settings.h). apparmorProfile on a host without AppArmor is refused by
+  // process::plan_proc_settings; selinuxLabel with SELinux off is a no-op.
   if (spec.linux) GROVE_TRY(check_linux(*spec.linux));
   return ok();
 }

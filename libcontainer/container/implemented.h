@@ -15,9 +15,10 @@ inline constexpr bool kImplementsCgroups = false;   // TODO(cgroups): resources 
 
 // Fails with ENOTSUP naming the first config field that is set but not applied yet
 // (`linux.seccomp: not implemented yet`). Fields that are no-ops by the spec's own rules pass:
-// process.selinuxLabel while SELinux is disabled (architecture.md: a logged no-op), and
 // linux.resources.devices (grove's /dev holds only the default and listed devices, and the
-// default capability set has no CAP_MKNOD; the device cgroup itself comes with #6).
+// default capability set has no CAP_MKNOD; the device cgroup itself comes with #6). The
+// process.* and linux settings applied by process/proc_settings.h pass here; their value checks
+// (and the AppArmor/SELinux availability rules, hence `features`) are in plan_proc_settings().
 [[nodiscard]] Status check_implemented(const oci::Spec& spec, const sys::Features& features);
 
 }  // namespace grove::container

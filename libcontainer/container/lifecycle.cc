@@ -122,7 +122,8 @@ void set_spawn_hooks(sys::Ops& ops, const ContainerRecord& rec, process::SpawnOp
 }
 
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
-                            ContainerRecord& rec, const plan::MountPlan& mounts) {
+                            ContainerRecord& rec, const plan::MountPlan& mounts,
+                            const process::ProcSettings& settings) {
   // runtime.md: once the container exists, a failed create continues at destroy + poststop
   // (runc's destroy() runs the poststop hooks too). Declared first: runs after remove_dir.
   bool spawning = false;
@@ -147,6 +148,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   so.inherit_fds = opts.preserve_fds + opts.listen_fds;
   so.mount_plan = &mounts;
   so.no_new_keyring = opts.no_new_keyring;
+  so.settings = &settings;
   UniqueFd console_socket;
   if (!opts.console_socket.empty()) {
     GROVE_ASSIGN_OR_RETURN(console_socket,
@@ -215,10 +217,12 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_TRY(check_implemented(opts.spec, features));
   GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, features, popts));
   if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.strategy;
+  GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
+                         process::plan_proc_settings(opts.spec, features));
   StateStore store(opts.root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);
-  return create_locked(ops, opts, store, lock, rec, mounts);
+  return create_locked(ops, opts, store, lock, rec, mounts, settings);
 }
 
 // Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning

@@ -130,6 +130,7 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   if (root) GROVE_TRY(mount::switch_root(ops, *cfg.mount_plan, *root).context("rootfs"));
   if (spec.process->terminal) GROVE_TRY(make_console(ops, cfg, sync));
   if (cfg.set_hostname) GROVE_TRY(set_names(ops, spec));
+  if (cfg.settings != nullptr) GROVE_TRY(apply_init_settings(ops, *cfg.settings));
   const oci::Process& p = *spec.process;
   if (p.args.empty()) return Error::invalid("process.args must not be empty");
   return find_executable(ops, p.args[0], p.env).context("process.args[0]");
@@ -151,6 +152,7 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
   Status st = ok();
   if (cfg.start_container_hooks) st = cfg.start_container_hooks(ops, host_pid);
+  if (st && cfg.settings != nullptr) st = apply_exec_label(ops, *cfg.settings);
   if (st) st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
   report_on_fifo(ops, fifo->get(), st.error());
   ::_exit(255);

@@ -17,6 +17,7 @@
 
 #include "libcontainer/base/result.h"
 #include "libcontainer/base/unique_fd.h"
+#include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/sys/ops.h"
@@ -62,6 +63,7 @@ struct InitConfig {
   bool hook_point = false;
   std::function<Status(sys::Ops&, pid_t host_pid)> create_container_hooks;
   std::function<Status(sys::Ops&, pid_t host_pid)> start_container_hooks;
+  const ProcSettings* settings = nullptr;  // borrowed; planned process/linux settings (optional)
 };
 
 // The init's whole life after clone: never returns. Setup failures are sent through `sync`

@@ -8,6 +8,7 @@
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/process/sync.h"
+#include "libcontainer/process/time_ns.h"
 
 namespace grove::process {
 namespace {
@@ -80,6 +81,7 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.create_container_hooks = opts.create_container_hooks;
   cfg.start_container_hooks = opts.start_container_hooks;
   cfg.need_host_pid = cfg.create_container_hooks || cfg.start_container_hooks;
+  cfg.settings = opts.settings;
   return cfg;
 }
 
@@ -102,12 +104,13 @@ Status run_hook_point(const SpawnOptions& opts, pid_t pid, const SyncSocket& syn
   return sync.send_go();
 }
 
-// Parent after clone: id maps, the init's host pid, the hook point, the console master
-// (process.terminal), then wait for ready; reaps the init on failure.
+// Parent after clone: oom_score_adj, id maps, the init's host pid, the hook point, the console
+// master (process.terminal), then wait for ready; reaps the init on failure.
 Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& cfg, pid_t pid,
                     const SyncSocket& sync, bool new_userns, UniqueFd* console) {
-  Status st = ok();
-  if (new_userns) {
+  // Before the init can exec: see apply_oom_score_adj() for why the parent writes it.
+  Status st = opts.settings != nullptr ? apply_oom_score_adj(ops, pid, *opts.settings) : ok();
+  if (st && new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
     if (st) st = sync.send_go();
   }
@@ -175,9 +178,13 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(auto joins, open_join_namespaces(ops, *opts.spec));
   InitConfig cfg = make_init_config(opts, flags, joins);
   GROVE_ASSIGN_OR_RETURN(auto pair, make_sync_pair(ops));
+  // linux.timeOffsets: the parent prepares the time namespace the init will be born into.
+  const std::string offsets = opts.settings != nullptr ? opts.settings->timens_offsets : "";
+  GROVE_ASSIGN_OR_RETURN(TimeNsForClone timens, enter_time_ns_for_clone(ops, offsets));
+  Defer leave_timens([&] { (void)leave_time_ns_for_clone(ops, timens); });
   GROVE_ASSIGN_OR_RETURN(UniqueFd own_pidns, enter_pid_ns_for_clone(ops, *opts.spec));
   sys::CloneArgs args;
-  args.flags = flags;
+  args.flags = time_ns_clone_flags(flags, timens);
   args.exit_signal = SIGCHLD;
   args.want_pidfd = true;
   auto cloned = ops.clone3(args);
@@ -187,6 +194,11 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   if (!cloned) return std::move(cloned).error().context("clone container init");
   if (cloned->pid == 0) child_main(ops, cfg, pair.first, pair.second);
   pair.second.close();
+  if (Status left = leave_time_ns_for_clone(ops, timens); !left) {
+    (void)ops.kill(cloned->pid, SIGKILL);
+    (void)ops.waitpid(cloned->pid, 0);
+    return std::move(left).error();
+  }
   UniqueFd console;
   GROVE_TRY(finish_spawn(ops, opts, cfg, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0,
                          &console));

@@ -32,6 +32,7 @@ struct SpawnOptions {
   std::function<Status(pid_t init_pid)> create_runtime_hooks;
   std::function<Status(sys::Ops&, pid_t host_pid)> create_container_hooks;
   std::function<Status(sys::Ops&, pid_t host_pid)> start_container_hooks;
+  const ProcSettings* settings = nullptr;  // borrowed; plan_proc_settings() result (optional)
 };
 
 struct Spawned {
@@ -41,7 +42,8 @@ struct Spawned {
 };
 
 // The CLONE_NEW* flags for the namespaces the spec asks to create (entries without a path).
-// Pure. CLONE_NEWTIME is included; time offsets are not applied yet. With the
+// Pure. CLONE_NEWTIME is included (spawn_init drops it when linux.timeOffsets are set: see
+// time_ns.h). With the
 // open-tree-namespace strategy CLONE_NEWNS is left out: the init gets its mount namespace from
 // open_tree(OPEN_TREE_NAMESPACE) + setns instead of copying the host's.
 uint64_t clone_flags(const oci::Spec& spec, const plan::MountPlan* mount_plan = nullptr);

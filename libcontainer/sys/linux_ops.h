@@ -66,6 +66,12 @@ class LinuxOps final : public Ops {
   Status setgroups(const std::vector<gid_t>& groups) override;
   mode_t umask(mode_t mask) override;
   Result<int> personality(unsigned long persona) override;
+  // process settings (#4)
+  Status sched_setattr(pid_t pid, const SchedAttr& attr, unsigned flags) override;
+  Status sched_setaffinity(pid_t pid, const std::vector<int>& cpus) override;
+  Status ioprio_set(int which, int who, int ioprio) override;
+  Status set_mempolicy(int mode, const std::vector<unsigned long>& nodemask,
+                       unsigned long maxnode) override;
   Result<int> landlock_abi_version() override;
   Result<KernelRelease> uname() override;
   Result<UniqueFd> openat(int dirfd, const std::string& path, int flags, mode_t mode) override;

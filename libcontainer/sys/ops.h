@@ -146,6 +146,20 @@ class Ops {
   virtual mode_t umask(mode_t mask) = 0;
   // personality(2): returns the previous persona.
   [[nodiscard]] virtual Result<int> personality(unsigned long persona) = 0;
+  // ---- scheduling, io priority, numa (process settings #4) ---------------------------------
+  // sched_setattr(2) (3.14) of `pid` (0: the caller). EINVAL: a policy/param the kernel refuses
+  // (SCHED_ISO is not in mainline); EPERM: a real-time policy without CAP_SYS_NICE.
+  [[nodiscard]] virtual Status sched_setattr(pid_t pid, const SchedAttr& attr, unsigned flags) = 0;
+  // sched_setaffinity(2) of `pid` (0: the caller) to the cpu numbers in `cpus` (any order).
+  // EINVAL: none of them is online/allowed.
+  [[nodiscard]] virtual Status sched_setaffinity(pid_t pid, const std::vector<int>& cpus) = 0;
+  // ioprio_set(2) with `which` IOPRIO_WHO_*, `who` (0: the caller), `ioprio` the packed
+  // IOPRIO_PRIO_VALUE(class, data).
+  [[nodiscard]] virtual Status ioprio_set(int which, int who, int ioprio) = 0;
+  // set_mempolicy(2): `mode` MPOL_* | MPOL_F_* flags, `nodemask` bit words (may be empty),
+  // `maxnode` the number of bits the kernel reads. ENOSYS: kernel without NUMA.
+  [[nodiscard]] virtual Status set_mempolicy(int mode, const std::vector<unsigned long>& nodemask,
+                                             unsigned long maxnode) = 0;
   // landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the ABI version (5.13).
   // ENOSYS: not built; EOPNOTSUPP: built but disabled at boot.
   [[nodiscard]] virtual Result<int> landlock_abi_version() = 0;

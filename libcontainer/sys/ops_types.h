@@ -87,4 +87,17 @@ struct KernelRelease {
   }
 };
 
+// struct sched_attr for sched_setattr(2): `policy` SCHED_*, `flags` SCHED_FLAG_* bits, `nice` for
+// SCHED_OTHER/BATCH, `priority` for SCHED_FIFO/RR, runtime/deadline/period (ns) for SCHED_DEADLINE.
+struct SchedAttr {
+  uint32_t policy = 0;
+  uint64_t flags = 0;
+  int32_t nice = 0;
+  uint32_t priority = 0;
+  uint64_t runtime = 0;
+  uint64_t deadline = 0;
+  uint64_t period = 0;
+  bool operator==(const SchedAttr&) const = default;
+};
+
 }  // namespace grove::sys

@@ -85,6 +85,16 @@ BusyboxBundle::~BusyboxBundle() {
   fs::remove_all(dir_, ec);
 }
 
+Status BusyboxBundle::add_probe(const std::string& probe_binary) {
+  std::error_code ec;
+  const std::string dest = bundle_ + "/rootfs" + kProbePath;
+  fs::copy_file(probe_binary, dest, fs::copy_options::overwrite_existing, ec);
+  if (ec) return from_ec(ec, "copy " + q(probe_binary));
+  fs::permissions(dest, fs::perms(0755), ec);
+  if (ec) return from_ec(ec, "chmod " + q(dest));
+  return ok();
+}
+
 Status BusyboxBundle::write_config() { return write_raw_config(oci::serialize(spec_)); }
 
 Status BusyboxBundle::write_raw_config(const std::string& raw) {

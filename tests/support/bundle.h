@@ -36,6 +36,13 @@ class BusyboxBundle {
   const std::string& bundle() const { return bundle_; }  // dir()/bundle
   oci::Spec& spec() { return spec_; }                    // edit, then write_config()
 
+  // Where add_probe() puts the probe inside the container.
+  static constexpr const char* kProbePath = "/bin/grove-probe";
+
+  // Copies the static probe binary (tests/probe/grove-probe.cc; the e2e tests get its build path
+  // as GROVE_PROBE) to rootfs/bin/grove-probe, mode 0755. Errors: copy errno.
+  [[nodiscard]] Status add_probe(const std::string& probe_binary);
+
   // Writes spec() as bundle()/config.json, or `raw` verbatim when given (for malformed
   // configs). Errors: open/write errno.
   [[nodiscard]] Status write_config();

@@ -30,9 +30,8 @@ TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
     void (*set)(oci::Spec&);
   };
   const Case cases[] = {
-      {"linux.sysctl", [](oci::Spec& s) { s.linux->sysctl["net.ipv4.ip_forward"] = "1"; }},
-      {"process.oomScoreAdj", [](oci::Spec& s) { s.process->oom_score_adj = 100; }},
-      {"process.apparmorProfile", [](oci::Spec& s) { s.process->apparmor_profile = "x"; }},
+      {"linux.intelRdt", [](oci::Spec& s) { s.linux->intel_rdt = oci::IntelRdt{}; }},
+      {"linux.netDevices", [](oci::Spec& s) { s.linux->net_devices["dummy0"] = {}; }},
       {"linux.resources.memory",
        [](oci::Spec& s) { s.linux->resources->memory = oci::Memory{}; }},
       {"linux.resources.pids", [](oci::Spec& s) { s.linux->resources->pids = oci::Pids{}; }},
@@ -60,13 +59,23 @@ TEST(ContainerImplementedTest, EveryHookKindIsAccepted) {
   EXPECT_TRUE(st) << st.error().message();
 }
 
-TEST(ContainerImplementedTest, SelinuxLabelIsANoOpOnlyWhileSelinuxIsOff) {
+TEST(ContainerImplementedTest, ProcessAndLinuxSettingsAreAccepted) {
+  // Applied by process/proc_settings (#4); their own checks live in plan_proc_settings.
   oci::Spec spec = oci::default_spec(false);
   spec.process->selinux_label = "system_u:system_r:container_t:s0";
+  spec.process->oom_score_adj = 100;
+  spec.process->scheduler = oci::Scheduler{"SCHED_BATCH"};
+  spec.process->io_priority = oci::IoPriority{"IOPRIO_CLASS_BE", 4};
+  spec.process->exec_cpu_affinity = oci::CpuAffinity{"0", "0"};
+  spec.process->apparmor_profile = "p";
+  spec.linux->sysctl["net.ipv4.ip_forward"] = "1";
+  spec.linux->time_offsets["monotonic"] = {1, 0};
+  spec.linux->memory_policy = oci::MemoryPolicy{"MPOL_LOCAL", ""};
+  spec.linux->personality = oci::Personality{"LINUX", {}};
   EXPECT_TRUE(check_implemented(spec, no_selinux()));
   sys::Features on = no_selinux();
   on.selinux = sys::Probe::yes();
-  EXPECT_FALSE(check_implemented(spec, on));
+  EXPECT_TRUE(check_implemented(spec, on));
 }
 
 TEST(ContainerImplementedTest, FeaturesAdvertiseOnlyWhatCreateAccepts) {
