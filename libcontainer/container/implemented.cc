@@ -38,7 +38,6 @@ Status check_process(const oci::Process& p, const sys::Features& features) {
 }
 
 Status check_linux(const oci::Linux& l) {
-  if (l.seccomp && !kImplementsSeccomp) return missing("linux.seccomp");
   if (!l.sysctl.empty()) return missing("linux.sysctl");
   if (!l.time_offsets.empty()) return missing("linux.timeOffsets");
   if (l.intel_rdt) return missing("linux.intelRdt");

@@ -18,6 +18,7 @@
 #include "libcontainer/base/unique_fd.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/plan/mount_plan.h"
+#include "libcontainer/security/seccomp.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -47,6 +48,10 @@ struct InitConfig {
   bool set_hostname = false;        // a new or joined uts namespace
   bool new_session_keyring = true;  // !--no-new-keyring
   std::vector<int> inherit;         // fds the process keeps (0-2, preserved, LISTEN_FDS)
+  // linux.seccomp compiled by the parent (borrowed; nullptr: none). A notify filter is loaded
+  // at the end of prepare_init() and its listener fd sent as kSeccompFd before `ready`; any
+  // other filter is loaded by finalize_and_exec() in runc's order.
+  const security::SeccompProgram* seccomp = nullptr;
 };
 
 // The init's whole life after clone: never returns. Setup failures are sent through `sync`
@@ -55,7 +60,8 @@ struct InitConfig {
 
 // Setup until `ready` (exposed for tests of the ordering with FakeOps): closes stray fds,
 // waits for `go` if asked, joins namespaces, sets up mounts and hostname, resolves the
-// executable. Returns the resolved executable path. Errors: the failing step with its frame.
+// executable, and loads a notify seccomp filter (sending its fd). Returns the resolved
+// executable path. Errors: the failing step with its frame.
 [[nodiscard]] Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg,
                                                const SyncSocket& sync);
 

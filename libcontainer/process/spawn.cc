@@ -76,6 +76,7 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.mount_plan = opts.mount_plan;
   cfg.new_session_keyring = !opts.no_new_keyring;
   cfg.inherit = inherited_fds(opts.inherit_fds);
+  cfg.seccomp = opts.seccomp;
   return cfg;
 }
 
@@ -91,6 +92,14 @@ Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
   return own;
 }
 
+// Parent: the init's notify listener fd, handed to the caller (who sends it to listenerPath).
+Status forward_seccomp_fd(sys::Ops& ops, const SpawnOptions& opts, pid_t pid,
+                          const SyncSocket& sync) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, expect_sync_fd(ops, sync, SyncKind::kSeccompFd));
+  if (!opts.on_seccomp_fd) return Error::invalid("linux.seccomp: no receiver for the listener fd");
+  return opts.on_seccomp_fd(pid, std::move(fd));
+}
+
 // Parent after clone: id maps, then wait for ready; reaps the init on failure.
 Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const SyncSocket& sync,
                     bool new_userns) {
@@ -98,6 +107,9 @@ Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, pid_t pid, const Sy
   if (new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
     if (st) st = sync.send_go();
+  }
+  if (st && opts.seccomp != nullptr && opts.seccomp->notify()) {
+    st = forward_seccomp_fd(ops, opts, pid, sync);
   }
   if (st) {
     auto ready = sync.expect(SyncKind::kReady);

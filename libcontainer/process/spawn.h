@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ struct SpawnOptions {
   int inherit_fds = 0;              // --preserve-fds + LISTEN_FDS: fds 3.. kept for the process
   const plan::MountPlan* mount_plan = nullptr;  // borrowed; required with a mount namespace
   bool no_new_keyring = false;
+  // linux.seccomp compiled by the caller (borrowed; nullptr: none), see InitConfig::seccomp.
+  const security::SeccompProgram* seccomp = nullptr;
+  // Called with the init's pid and the notify listener fd when `seccomp` uses SCMP_ACT_NOTIFY,
+  // before the init reports ready (it delivers the fd to listenerPath). An error fails the spawn.
+  std::function<Status(pid_t, UniqueFd)> on_seccomp_fd;
 };
 
 struct Spawned {

@@ -99,6 +99,10 @@ class LinuxOps final : public Ops {
   Status set_cloexec(int fd, bool on) override;
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
+  // seccomp and its notify listener (#4)
+  Result<UniqueFd> seccomp(unsigned op, unsigned flags, const std::vector<BpfInsn>& prog) override;
+  Result<UniqueFd> socket(int domain, int type, int protocol) override;
+  Status connect(int fd, const std::string& path) override;
 };
 
 }  // namespace grove::sys

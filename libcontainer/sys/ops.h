@@ -219,6 +219,19 @@ class Ops {
     std::vector<UniqueFd> fds;
   };
   [[nodiscard]] virtual Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) = 0;
+
+  // ---- seccomp and its notify listener (#4) ---------------------------------------------------
+  // seccomp(2) with `op` SECCOMP_SET_MODE_FILTER, `flags` SECCOMP_FILTER_FLAG_* and the cBPF
+  // program `prog` (<= 4096 instructions). With SECCOMP_FILTER_FLAG_NEW_LISTENER the notify fd
+  // the kernel returns (close-on-exec); otherwise an empty UniqueFd. EACCES: neither
+  // no_new_privs nor CAP_SYS_ADMIN; EINVAL: bad program or flag unknown to the kernel.
+  [[nodiscard]] virtual Result<UniqueFd> seccomp(unsigned op, unsigned flags,
+                                                 const std::vector<BpfInsn>& prog) = 0;
+  // socket(2); SOCK_CLOEXEC is always added.
+  [[nodiscard]] virtual Result<UniqueFd> socket(int domain, int type, int protocol) = 0;
+  // connect(2) of `fd` to the AF_UNIX socket at `path` (ENAMETOOLONG when it does not fit
+  // sun_path). Retries EINTR.
+  [[nodiscard]] virtual Status connect(int fd, const std::string& path) = 0;
 };
 
 }  // namespace grove::sys

@@ -93,6 +93,8 @@ class FakeOps : public sys::Ops {
   void set_seccomp_mode(int mode) { seccomp_mode_ = mode; }  // default 0
   void set_mntns_id(uint64_t id) { mntns_id_ = id; }         // default 0x4000000001
   void set_personality(int prev) { personality_ = prev; }    // default 0
+  // Programs passed to seccomp(), in call order (#4).
+  const std::vector<std::vector<sys::BpfInsn>>& seccomp_programs() const { return seccomp_progs_; }
 
   // ---- sys::Ops ------------------------------------------------------------------------------
   Result<UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) override;
@@ -183,6 +185,11 @@ class FakeOps : public sys::Ops {
   Status set_cloexec(int fd, bool on) override;
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
+  // seccomp and its notify listener (#4): fake_ops_seccomp.cc
+  Result<UniqueFd> seccomp(unsigned op, unsigned flags,
+                           const std::vector<sys::BpfInsn>& prog) override;
+  Result<UniqueFd> socket(int domain, int type, int protocol) override;
+  Status connect(int fd, const std::string& path) override;
 
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.
@@ -228,6 +235,7 @@ class FakeOps : public sys::Ops {
   uint64_t mntns_id_ = 0x4000000001ULL;
   int personality_ = 0;
   mode_t umask_ = 022;
+  std::vector<std::vector<sys::BpfInsn>> seccomp_progs_;
 };
 
 }  // namespace grove::testing

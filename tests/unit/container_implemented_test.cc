@@ -49,6 +49,15 @@ TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
   }
 }
 
+TEST(ContainerImplementedTest, SeccompIsAccepted) {
+  oci::Spec spec = oci::default_spec(false);
+  oci::Seccomp seccomp;
+  seccomp.default_action = "SCMP_ACT_ALLOW";
+  seccomp.syscalls.push_back({{"mkdir"}, "SCMP_ACT_ERRNO", 1, {}});
+  spec.linux->seccomp = seccomp;
+  EXPECT_TRUE(check_implemented(spec, no_selinux()));
+}
+
 TEST(ContainerImplementedTest, SelinuxLabelIsANoOpOnlyWhileSelinuxIsOff) {
   oci::Spec spec = oci::default_spec(false);
   spec.process->selinux_label = "system_u:system_r:container_t:s0";
