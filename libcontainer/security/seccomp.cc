@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "libcontainer/base/strings.h"
+#include "oci/enums.h"
 
 namespace grove::security {
 namespace {
@@ -122,7 +123,7 @@ Result<uint32_t> seccomp_action(std::string_view name, const std::optional<uint3
 
 Result<uint32_t> seccomp_arch(std::string_view name) {
   constexpr std::string_view kPrefix = "SCMP_ARCH_";
-  if (name.substr(0, kPrefix.size()) != kPrefix || name.size() == kPrefix.size()) {
+  if (!oci::is_one_of(oci::kSeccompArchs, name)) {
     return Error::invalid("unknown seccomp architecture " + q(name));
   }
   // libseccomp's own names are the suffix in lower case ("x86_64", "aarch64", "mipsel64n32").
