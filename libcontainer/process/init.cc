@@ -126,8 +126,8 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   std::vector<int> keep = cfg.inherit;
   keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
   const bool late_seccomp = cfg.seccomp != nullptr && !cfg.seccomp->notify();
-  Status st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep,
-                                late_seccomp ? cfg.seccomp : nullptr);
+  Status st =
+      finalize_and_exec(ops, *cfg.spec->process, *exe, keep, late_seccomp ? cfg.seccomp : nullptr);
   report_on_fifo(ops, fifo->get(), st.error());
   ::_exit(255);
 }

@@ -164,8 +164,8 @@ Result<UniqueFd> expect_sync_fd(sys::Ops& ops, const SyncSocket& sock, SyncKind 
   GROVE_ASSIGN_OR_RETURN(SyncMessage msg, decode_sync(got->data.data(), got->data.size()));
   if (msg.kind == SyncKind::kError) return std::move(*msg.error).context("container init");
   if (msg.kind != kind || got->fds.size() != 1) {
-    return Error::plain(EPROTO, std::string("sync: expected ") + to_string(kind) + " with one fd, got " +
-                                    to_string(msg.kind) + " with " +
+    return Error::plain(EPROTO, std::string("sync: expected ") + to_string(kind) +
+                                    " with one fd, got " + to_string(msg.kind) + " with " +
                                     std::to_string(got->fds.size()));
   }
   return std::move(got->fds[0]);

@@ -30,9 +30,12 @@ struct NamedOp {
   int op;
 };
 constexpr NamedOp kOperators[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -58,7 +61,8 @@ Result<std::vector<SeccompCondition>> conditions(const oci::Syscall& s, std::siz
   for (std::size_t a = 0; a < s.args.size(); ++a) {
     const oci::SeccompArg& arg = s.args[a];
     auto where = [&] { return field(field("linux.seccomp.syscalls", i) + ".args", a); };
-    GROVE_ASSIGN_OR_RETURN(int op, seccomp_operator(arg.op).context([&] { return where() + ".op"; }));
+    GROVE_ASSIGN_OR_RETURN(int op,
+                           seccomp_operator(arg.op).context([&] { return where() + ".op"; }));
     if (arg.index > 5) return Error::invalid(where() + ".index: must be between 0 and 5");
     out.push_back({arg.index, op, arg.value, arg.value_two});
   }
@@ -66,8 +70,7 @@ Result<std::vector<SeccompCondition>> conditions(const oci::Syscall& s, std::siz
 }
 
 // The rules of syscalls[i], appended to `out` (skipped names recorded).
-Status add_rules(const oci::Syscall& s, std::size_t i, uint32_t default_action,
-                 SeccompRules* out) {
+Status add_rules(const oci::Syscall& s, std::size_t i, uint32_t default_action, SeccompRules* out) {
   GROVE_ASSIGN_OR_RETURN(uint32_t action, seccomp_action(s.action, s.errno_ret).context([&] {
     return field("linux.seccomp.syscalls", i, "action");
   }));
@@ -135,8 +138,8 @@ Result<uint32_t> seccomp_arch(std::string_view name) {
   std::string version = v == nullptr ? "?"
                                      : std::to_string(v->major) + "." + std::to_string(v->minor) +
                                            "." + std::to_string(v->micro);
-  return Error::not_supported("seccomp architecture " + q(name) + " is not supported by libseccomp " +
-                              version);
+  return Error::not_supported("seccomp architecture " + q(name) +
+                              " is not supported by libseccomp " + version);
 }
 
 Result<int> seccomp_operator(std::string_view name) {
@@ -183,7 +186,8 @@ Result<SeccompRules> translate_seccomp(const oci::Seccomp& seccomp) {
   if ((out.flags & kFlagWaitKillableRecv) && !(out.flags & kSeccompFlagNewListener)) {
     // The kernel refuses WAIT_KILLABLE_RECV without a listener (EINVAL); say why up front.
     return Error::invalid(
-        "linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule");
+        "linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY "
+        "rule");
   }
   out.enosys_stub = !permissive(out.default_action);
   return out;

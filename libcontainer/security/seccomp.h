@@ -64,11 +64,11 @@ struct SeccompRule {
 // linux.seccomp as libseccomp calls: what compile_seccomp() feeds libseccomp.
 struct SeccompRules {
   uint32_t default_action = 0;
-  std::vector<uint32_t> arches;       // SCMP_ARCH_* tokens to add (the native one may be listed)
-  unsigned flags = 0;                 // kernel SECCOMP_FILTER_FLAG_* bits
-  std::vector<SeccompRule> rules;     // in spec order
-  std::vector<std::string> skipped;   // syscall names libseccomp does not know (runc skips them)
-  bool enosys_stub = false;           // prepend the ENOSYS stub (see the header comment)
+  std::vector<uint32_t> arches;      // SCMP_ARCH_* tokens to add (the native one may be listed)
+  unsigned flags = 0;                // kernel SECCOMP_FILTER_FLAG_* bits
+  std::vector<SeccompRule> rules;    // in spec order
+  std::vector<std::string> skipped;  // syscall names libseccomp does not know (runc skips them)
+  bool enosys_stub = false;          // prepend the ENOSYS stub (see the header comment)
 };
 
 // Action name (+ errnoRet) -> SCMP_ACT_* value. Errors: EINVAL for an unknown name or an
@@ -135,7 +135,6 @@ std::string container_process_state_json(int pid, const std::string& metadata,
 // connection, as the spec requires). Errors: socket/connect/sendmsg errno with a
 // `linux.seccomp.listenerPath "<path>"` frame.
 [[nodiscard]] Status send_to_seccomp_listener(sys::Ops& ops, const std::string& listener_path,
-                                              const std::string& process_state_json,
-                                              int notify_fd);
+                                              const std::string& process_state_json, int notify_fd);
 
 }  // namespace grove::security

@@ -47,8 +47,7 @@ uint32_t get_u32(std::string_view bytes, std::size_t off) {
 std::string libseccomp_version() {
   const scmp_version* v = seccomp_version();
   if (v == nullptr) return "unknown";
-  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-         std::to_string(v->micro);
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
 }
 
 // <root>/.cache/seccomp, created 0700; returned only when nobody but us can write it.
@@ -61,8 +60,8 @@ Result<UniqueFd> open_cache_dir(sys::Ops& ops, const std::string& root) {
                                                  O_PATH | O_DIRECTORY | O_NOFOLLOW, 0));
   GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(fd.get()));
   if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
-    return Error::plain(EPERM, q(root + "/.cache/seccomp") +
-                                   " is writable by others: not used as a filter cache");
+    return Error::plain(
+        EPERM, q(root + "/.cache/seccomp") + " is writable by others: not used as a filter cache");
   }
   return fd;
 }
@@ -91,8 +90,9 @@ std::string seccomp_canonical(const oci::Seccomp& s) {
     put(out, "action", sc.action);
     if (sc.errno_ret) put(out, "errnoRet", std::to_string(*sc.errno_ret));
     for (const oci::SeccompArg& a : sc.args) {
-      put(out, "arg", std::to_string(a.index) + "," + std::to_string(a.value) + "," +
-                          std::to_string(a.value_two) + "," + a.op);
+      put(out, "arg",
+          std::to_string(a.index) + "," + std::to_string(a.value) + "," +
+              std::to_string(a.value_two) + "," + a.op);
     }
   }
   return out;

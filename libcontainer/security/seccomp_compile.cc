@@ -42,12 +42,16 @@ std::vector<sys::BpfInsn> arch_section(uint32_t audit, const std::map<uint32_t, 
     // x86_64 and x32 share AUDIT_ARCH_X86_64; the syscall number's bit 30 tells them apart.
     std::vector<sys::BpfInsn> native, x32;
     auto n = maxes.find(SCMP_ARCH_X86_64), x = maxes.find(SCMP_ARCH_X32);
-    if (n != maxes.end()) above_max(native, n->second);
-    else native.push_back(to_filter());
-    if (x != maxes.end()) above_max(x32, x->second);
-    else x32.push_back(to_filter());
-    out.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, kX32SyscallBit,
-                       static_cast<uint8_t>(native.size()), 0));
+    if (n != maxes.end())
+      above_max(native, n->second);
+    else
+      native.push_back(to_filter());
+    if (x != maxes.end())
+      above_max(x32, x->second);
+    else
+      x32.push_back(to_filter());
+    out.push_back(
+        jump(BPF_JMP | BPF_JSET | BPF_K, kX32SyscallBit, static_cast<uint8_t>(native.size()), 0));
     out.insert(out.end(), native.begin(), native.end());
     out.insert(out.end(), x32.begin(), x32.end());
     return out;
@@ -144,7 +148,8 @@ Result<std::vector<sys::BpfInsn>> export_bpf(sys::Ops& ops, scmp_filter_ctx ctx)
 Result<SeccompProgram> compile_seccomp(sys::Ops& ops, const oci::Seccomp& seccomp) {
   GROVE_ASSIGN_OR_RETURN(SeccompRules rules, translate_seccomp(seccomp));
   scmp_filter_ctx ctx = seccomp_init(rules.default_action);
-  if (ctx == nullptr) return Error::invalid("libseccomp: seccomp_init() refused the default action");
+  if (ctx == nullptr)
+    return Error::invalid("libseccomp: seccomp_init() refused the default action");
   Defer release([&] { seccomp_release(ctx); });
   for (uint32_t arch : rules.arches) {
     int rc = seccomp_arch_add(ctx, arch);

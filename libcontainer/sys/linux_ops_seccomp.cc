@@ -33,9 +33,8 @@ Result<UniqueFd> LinuxOps::seccomp(unsigned op, unsigned flags, const std::vecto
   long rc = ::syscall(SYS_seccomp, op, flags, &fprog);
   if (rc < 0) {
     int err = errno;  // before the frame's allocations
-    return Error::from_errno(err, "seccomp(" + std::to_string(op) + ", " +
-                                      std::to_string(flags) + ", " +
-                                      std::to_string(prog.size()) + " insns)");
+    return Error::from_errno(err, "seccomp(" + std::to_string(op) + ", " + std::to_string(flags) +
+                                      ", " + std::to_string(prog.size()) + " insns)");
   }
   if ((flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) == 0) return UniqueFd();
   return UniqueFd(static_cast<int>(rc));

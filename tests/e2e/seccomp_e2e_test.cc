@@ -59,8 +59,8 @@ class SeccompE2ePrivTest : public ::testing::Test {
   Ran grove(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_binary(argv, {.out_path = tmp_.path() + "/grove.out",
-                             .err_path = tmp_.path() + "/grove.err"});
+    return run_binary(
+        argv, {.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"});
   }
 
   // defaultAction ALLOW; mkdir and mkdirat get `action` (errnoRet 1 for ERRNO).
@@ -92,7 +92,8 @@ class SeccompE2ePrivTest : public ::testing::Test {
 
 TEST_F(SeccompE2ePrivTest, ErrnoRuleFailsMkdirAndNothingElse) {
   const std::vector<std::string> args = {
-      "sh", "-c", "busybox mkdir /made; echo rc=$?; echo still here; ls / >/dev/null && echo ls ok"};
+      "sh", "-c",
+      "busybox mkdir /made; echo rc=$?; echo still here; ls / >/dev/null && echo ls ok"};
   set_profile("SCMP_ACT_ERRNO", args);
   Ran r = grove({"run", "-b", bundle_->bundle(), "sc-errno"});
   EXPECT_EQ(r.code, 0) << r.err;

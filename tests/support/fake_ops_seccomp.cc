@@ -33,10 +33,10 @@ std::string seccomp_flags(unsigned flags) {
 
 Result<UniqueFd> FakeOps::seccomp(unsigned op, unsigned flags,
                                   const std::vector<sys::BpfInsn>& prog) {
-  std::string line = "seccomp(" +
-                     (op == SECCOMP_SET_MODE_FILTER ? std::string("SET_MODE_FILTER")
-                                                    : std::to_string(op)) +
-                     ", " + seccomp_flags(flags) + ", " + std::to_string(prog.size()) + " insns)";
+  std::string line =
+      "seccomp(" +
+      (op == SECCOMP_SET_MODE_FILTER ? std::string("SET_MODE_FILTER") : std::to_string(op)) + ", " +
+      seccomp_flags(flags) + ", " + std::to_string(prog.size()) + " insns)";
   if (int err = record("seccomp", line)) return Error::from_errno(err, line);
   seccomp_progs_.push_back(prog);
   if ((flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) == 0) return UniqueFd();
@@ -44,8 +44,9 @@ Result<UniqueFd> FakeOps::seccomp(unsigned op, unsigned flags,
 }
 
 Result<UniqueFd> FakeOps::socket(int domain, int type, int protocol) {
-  std::string line = "socket(" + std::string(domain == AF_UNIX ? "AF_UNIX" : std::to_string(domain)) +
-                     ", " + (type == SOCK_STREAM ? std::string("SOCK_STREAM") : std::to_string(type)) +
+  std::string line = "socket(" +
+                     std::string(domain == AF_UNIX ? "AF_UNIX" : std::to_string(domain)) + ", " +
+                     (type == SOCK_STREAM ? std::string("SOCK_STREAM") : std::to_string(type)) +
                      ", " + std::to_string(protocol) + ")";
   if (int err = record("socket", line)) return Error::from_errno(err, line);
   return new_fd("socket:" + std::to_string(++next_id_));

@@ -60,9 +60,12 @@ uint32_t run_bpf(const std::vector<sys::BpfInsn>& prog, int nr, uint32_t arch,
         mem[i.k] = x;
         break;
       case BPF_ALU:
-        if (BPF_OP(i.code) == BPF_AND) a &= src;
-        else if (BPF_OP(i.code) == BPF_OR) a |= src;
-        else ADD_FAILURE() << "alu op " << i.code;
+        if (BPF_OP(i.code) == BPF_AND)
+          a &= src;
+        else if (BPF_OP(i.code) == BPF_OR)
+          a |= src;
+        else
+          ADD_FAILURE() << "alu op " << i.code;
         break;
       case BPF_JMP: {
         if (BPF_OP(i.code) == BPF_JA) {
@@ -79,8 +82,10 @@ uint32_t run_bpf(const std::vector<sys::BpfInsn>& prog, int nr, uint32_t arch,
       case BPF_RET:
         return BPF_RVAL(i.code) == BPF_A ? a : i.k;
       case BPF_MISC:
-        if (BPF_MISCOP(i.code) == BPF_TAX) x = a;
-        else a = x;
+        if (BPF_MISCOP(i.code) == BPF_TAX)
+          x = a;
+        else
+          a = x;
         break;
     }
   }
@@ -116,9 +121,13 @@ TEST(SeccompTranslateTest, RulesFromTheSpec) {
   s.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_TSYNC"};
   s.syscalls.push_back({{"getpid"}, "SCMP_ACT_ALLOW", std::nullopt, {}});
   s.syscalls.push_back({{"no_such_syscall"}, "SCMP_ACT_ERRNO", std::nullopt, {}});
-  s.syscalls.push_back({{"personality"}, "SCMP_ACT_ERRNO", std::nullopt,
+  s.syscalls.push_back({{"personality"},
+                        "SCMP_ACT_ERRNO",
+                        std::nullopt,
                         {{0, 8, 0, "SCMP_CMP_NE"}, {0, 0x20008, 0, "SCMP_CMP_NE"}}});
-  s.syscalls.push_back({{"socket"}, "SCMP_ACT_KILL", std::nullopt,
+  s.syscalls.push_back({{"socket"},
+                        "SCMP_ACT_KILL",
+                        std::nullopt,
                         {{0, 16, 0, "SCMP_CMP_EQ"}, {2, 0xff, 9, "SCMP_CMP_MASKED_EQ"}}});
   auto r = translate_seccomp(s);
   ASSERT_TRUE(r) << r.error().message();
@@ -133,8 +142,7 @@ TEST(SeccompTranslateTest, RulesFromTheSpec) {
   EXPECT_EQ(r->rules[1].syscall, __NR_mkdirat);
   // Two conditions on arg 0: one rule each (runc); different args: one rule, both conditions.
   EXPECT_EQ(r->rules[2].conditions, (std::vector<SeccompCondition>{{0, SCMP_CMP_NE, 8, 0}}));
-  EXPECT_EQ(r->rules[3].conditions,
-            (std::vector<SeccompCondition>{{0, SCMP_CMP_NE, 0x20008, 0}}));
+  EXPECT_EQ(r->rules[3].conditions, (std::vector<SeccompCondition>{{0, SCMP_CMP_NE, 0x20008, 0}}));
   EXPECT_EQ(r->rules[4].action, SCMP_ACT_KILL_THREAD);
   EXPECT_EQ(r->rules[4].conditions.size(), 2u);
   EXPECT_FALSE(r->enosys_stub);  // default ALLOW
@@ -154,15 +162,22 @@ TEST(SeccompTranslateTest, BadValuesNameTheirField) {
          s.syscalls.push_back({{"write"}, "SCMP_ACT_FOO", std::nullopt, {}});
        }},
       {"linux.seccomp.architectures[1]: unknown seccomp architecture \"SCMP_ARCH_VAX\"",
-       [](oci::Seccomp& s) { s.architectures = {"SCMP_ARCH_X86", "SCMP_ARCH_VAX"}; }},
+       [](oci::Seccomp& s) {
+         s.architectures = {"SCMP_ARCH_X86", "SCMP_ARCH_VAX"};
+       }},
       {"linux.seccomp.syscalls[1].args[0].op: unknown seccomp operator \"SCMP_CMP_XX\"",
        [](oci::Seccomp& s) {
-         s.syscalls.push_back({{"read"}, "SCMP_ACT_ERRNO", std::nullopt, {{0, 1, 0, "SCMP_CMP_XX"}}});
+         s.syscalls.push_back(
+             {{"read"}, "SCMP_ACT_ERRNO", std::nullopt, {{0, 1, 0, "SCMP_CMP_XX"}}});
        }},
       {"linux.seccomp.flags[1]: unknown seccomp flag \"SECCOMP_FILTER_FLAG_NOPE\"",
-       [](oci::Seccomp& s) { s.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_NOPE"}; }},
+       [](oci::Seccomp& s) {
+         s.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_NOPE"};
+       }},
       {"linux.seccomp.syscalls[1].action: errnoRet only applies",
-       [](oci::Seccomp& s) { s.syscalls.push_back({{"read"}, "SCMP_ACT_KILL", 3u, {}}); }},
+       [](oci::Seccomp& s) {
+         s.syscalls.push_back({{"read"}, "SCMP_ACT_KILL", 3u, {}});
+       }},
       {"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action",
        [](oci::Seccomp& s) { s.default_action = "SCMP_ACT_NOTIFY"; }},
       {"linux.seccomp.syscalls[1].names[1]: SCMP_ACT_NOTIFY cannot be used for sendmsg",
@@ -203,7 +218,8 @@ TEST(SeccompTranslateTest, NotifyAsksForAListener) {
 TEST(SeccompCompileTest, ProgramDoesWhatTheProfileSays) {
   sys::LinuxOps ops;
   oci::Seccomp s = allow_but_mkdir();
-  s.syscalls.push_back({{"personality"}, "SCMP_ACT_ERRNO", 22u, {{0, 0xff, 8, "SCMP_CMP_MASKED_EQ"}}});
+  s.syscalls.push_back(
+      {{"personality"}, "SCMP_ACT_ERRNO", 22u, {{0, 0xff, 8, "SCMP_CMP_MASKED_EQ"}}});
   s.syscalls.push_back({{"kill"}, "SCMP_ACT_KILL_PROCESS", std::nullopt, {}});
   auto p = compile_seccomp(ops, s);
   ASSERT_TRUE(p) << p.error().message();
@@ -413,7 +429,8 @@ TEST(SeccompLoadTest, FinalizeLoadsLikeRunc) {
 }
 
 TEST(SeccompListenerTest, ProcessStateAndDelivery) {
-  std::string state = R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":42,"bundle":"/b"})";
+  std::string state =
+      R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":42,"bundle":"/b"})";
   auto j = nlohmann::json::parse(container_process_state_json(42, "meta", state));
   EXPECT_EQ(j["ociVersion"], "1.3.0");
   EXPECT_EQ(j["fds"], nlohmann::json::array({"seccompFd"}));
@@ -421,8 +438,8 @@ TEST(SeccompListenerTest, ProcessStateAndDelivery) {
   EXPECT_EQ(j["metadata"], "meta");
   EXPECT_EQ(j["state"]["id"], "c1");
   EXPECT_EQ(j["state"]["status"], "creating");
-  EXPECT_FALSE(nlohmann::json::parse(container_process_state_json(42, "", state))
-                   .contains("metadata"));
+  EXPECT_FALSE(
+      nlohmann::json::parse(container_process_state_json(42, "", state)).contains("metadata"));
   testing::FakeOps ops;
   UniqueFd notify = ops.make_fd("notify");
   ASSERT_TRUE(send_to_seccomp_listener(ops, "/run/agent.sock", "{}", notify.get()));
