@@ -262,6 +262,33 @@ TEST(SeccompCompileTest, EnosysStubForSyscallsNewerThanTheProfile) {
   EXPECT_LT(plain->insns.size(), p->insns.size());
   EXPECT_EQ(run_bpf(plain->insns, __NR_clone3, x86_64), SECCOMP_RET_ERRNO | ENOSYS);
 }
+
+// Over 32 rules libseccomp builds a binary tree (runc's SCMP_FLTATR_CTL_OPTIMIZE 2): same answers.
+TEST(SeccompCompileTest, LongProfilesUseTheBinaryTree) {
+  sys::LinuxOps ops;
+  oci::Seccomp s;
+  s.default_action = "SCMP_ACT_ERRNO";
+  std::vector<std::string> allowed;
+  for (int nr = 0; nr < 120; nr += 2) {
+    const char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+    if (name == nullptr) continue;
+    allowed.push_back(name);
+    ::free(const_cast<char*>(name));
+  }
+  for (const std::string& name : allowed) {
+    s.syscalls.push_back({{name}, "SCMP_ACT_ALLOW", std::nullopt, {}});
+  }
+  ASSERT_GT(s.syscalls.size(), 32u);
+  auto p = compile_seccomp(ops, s);
+  ASSERT_TRUE(p) << p.error().message();
+  for (int nr = 0; nr < 119; ++nr) {
+    uint32_t want = nr % 2 == 0 ? SECCOMP_RET_ALLOW : SECCOMP_RET_ERRNO | EPERM;
+    EXPECT_EQ(run_bpf(p->insns, nr, AUDIT_ARCH_X86_64), want) << "nr " << nr;
+  }
+  // 118 is the highest number the profile names: anything above is ENOSYS (the stub).
+  EXPECT_EQ(run_bpf(p->insns, 119, AUDIT_ARCH_X86_64), SECCOMP_RET_ERRNO | ENOSYS);
+  EXPECT_EQ(run_bpf(p->insns, __NR_clone3, AUDIT_ARCH_X86_64), SECCOMP_RET_ERRNO | ENOSYS);
+}
 #endif
 
 TEST(SeccompCacheKeyTest, StableAndSensitive) {
