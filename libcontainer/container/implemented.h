@@ -10,7 +10,7 @@
 namespace grove::container {
 
 inline constexpr bool kImplementsHooks = true;      // container/hooks.h
-inline constexpr bool kImplementsSeccomp = false;   // TODO(lifecycle): seccomp #4
+inline constexpr bool kImplementsSeccomp = true;    // linux.seccomp (security/seccomp.h) #4
 inline constexpr bool kImplementsCgroups = false;   // TODO(cgroups): resources #6
 
 // Fails with ENOTSUP naming the first config field that is set but not applied yet

@@ -19,6 +19,7 @@
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/init.h"
 #include "libcontainer/process/spawn.h"
+#include "libcontainer/security/seccomp.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/state.h"
 
@@ -121,6 +122,31 @@ void set_spawn_hooks(sys::Ops& ops, const ContainerRecord& rec, process::SpawnOp
   }
 }
 
+// linux.seccomp: compiled (or taken from the cache under the state root) here, before clone, so
+// the init only loads it. With a notify filter, the listener fd the init sends back goes to
+// listenerPath with the container process state (config-linux.md "containerProcessState").
+Status prepare_seccomp(sys::Ops& ops, const CreateOptions& opts, const StateStore& store,
+                       const ContainerRecord& rec, std::optional<security::PreparedSeccomp>& out,
+                       process::SpawnOptions& so) {
+  if (!opts.spec.linux || !opts.spec.linux->seccomp) return ok();
+  const oci::Seccomp& seccomp = *opts.spec.linux->seccomp;
+  GROVE_ASSIGN_OR_RETURN(out, security::prepare_seccomp(ops, seccomp, store.root()));
+  so.seccomp = &out->program;
+  so.on_seccomp_fd = [&ops, &seccomp, &rec](pid_t pid, UniqueFd fd) -> Status {
+    oci::State state;
+    state.oci_version = rec.oci_version;
+    state.id = rec.id;
+    state.status = oci::ContainerStatus::kCreating;
+    state.pid = pid;
+    state.bundle = rec.bundle;
+    state.annotations = rec.annotations;
+    std::string json = security::container_process_state_json(pid, seccomp.listener_metadata,
+                                                              oci::to_oci_state_json(state));
+    return security::send_to_seccomp_listener(ops, seccomp.listener_path, json, fd.get());
+  };
+  return ok();
+}
+
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
                             ContainerRecord& rec, const plan::MountPlan& mounts,
                             const process::ProcSettings& settings) {
@@ -154,6 +180,8 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
     GROVE_ASSIGN_OR_RETURN(console_socket,
                            process::connect_console_socket(ops, opts.console_socket));
   }
+  std::optional<security::PreparedSeccomp> seccomp;
+  GROVE_TRY(prepare_seccomp(ops, opts, store, rec, seccomp, so).context("linux.seccomp"));
   set_spawn_hooks(ops, rec, so);
   spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));

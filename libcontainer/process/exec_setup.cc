@@ -218,17 +218,20 @@ Status enter_cwd(sys::Ops& ops, const std::string& cwd) {
 }
 
 Status finalize_and_exec(sys::Ops& ops, const oci::Process& process, const std::string& exe,
-                         std::vector<int> keep) {
+                         std::vector<int> keep, const security::SeccompProgram* seccomp) {
+  const bool nnp = process.no_new_privileges;
   GROVE_TRY(close_fds_except(ops, std::move(keep)));
   GROVE_TRY(enter_cwd(ops, process.cwd).context("process.cwd"));
   GROVE_TRY(apply_rlimits(process.rlimits).context("process.rlimits"));
+  if (seccomp != nullptr && !nnp) GROVE_TRY(security::load_seccomp(ops, *seccomp));
   const bool caps = process.capabilities.has_value();
   if (caps) GROVE_TRY(apply_bounding_set(*process.capabilities).context("capabilities.bounding"));
   GROVE_TRY(apply_user(ops, process.user, caps).context("process.user"));
   if (caps) GROVE_TRY(apply_capability_sets(*process.capabilities).context("capabilities"));
   // runc applies 0022 when the spec has no umask.
   ops.umask(process.user.umask ? static_cast<mode_t>(*process.user.umask) : 022);
-  if (process.no_new_privileges) GROVE_TRY(ops.set_no_new_privs());
+  if (nnp) GROVE_TRY(ops.set_no_new_privs());
+  if (seccomp != nullptr && nnp) GROVE_TRY(security::load_seccomp(ops, *seccomp));
   return ops.execve(exe, process.args, process.env).context([&] { return "exec " + q(exe); });
 }
 

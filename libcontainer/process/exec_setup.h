@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "libcontainer/base/result.h"
+#include "libcontainer/security/seccomp.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -67,8 +68,12 @@ int listen_fds(const std::vector<std::string>& env);
 // Everything after `start` in runc's order: cwd, rlimits, bounding set, user (keepcaps),
 // capability sets + ambient, umask, no_new_privs, then execve(exe, args, env). `keep` are the fds
 // the process inherits (0-2 + preserved; close-on-exec fds such as the exec fifo may be kept
-// too and vanish at execve). Returns only on failure.
+// too and vanish at execve). `seccomp` (nullptr: none) is loaded like runc does: with
+// noNewPrivileges right before execve, so the profile need not allow the runtime's own
+// syscalls; without it before the bounding set, ids and capabilities are dropped (loading then
+// needs CAP_SYS_ADMIN). Returns only on failure.
 [[nodiscard]] Status finalize_and_exec(sys::Ops& ops, const oci::Process& process,
-                                       const std::string& exe, std::vector<int> keep);
+                                       const std::string& exe, std::vector<int> keep,
+                                       const security::SeccompProgram* seccomp = nullptr);
 
 }  // namespace grove::process

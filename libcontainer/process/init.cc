@@ -91,6 +91,18 @@ void report_on_fifo(sys::Ops& ops, int fifo_fd, const Error& error) {
   (void)ops.write(fifo_fd, std::string(buf, n));
 }
 
+// A filter with SCMP_ACT_NOTIFY is loaded before `ready`: its listener fd has to reach the agent
+// through the `create` process still reading the sync socket. (runc loads every filter before
+// its sync pipe closes; grove drops caps and ids after `start`, so only notify filters come
+// this early, and the profile must then allow the init's remaining syscalls, as in runc without
+// noNewPrivileges.)
+Status load_notify_filter(sys::Ops& ops, const security::SeccompProgram& prog,
+                          const SyncSocket& sync) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd listener, security::load_seccomp(ops, prog));
+  return send_sync_fd(ops, sync, SyncKind::kSeccompFd, listener.get())
+      .context("send seccomp listener fd");
+}
+
 }  // namespace
 
 Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync,
@@ -133,7 +145,12 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   if (cfg.settings != nullptr) GROVE_TRY(apply_init_settings(ops, *cfg.settings));
   const oci::Process& p = *spec.process;
   if (p.args.empty()) return Error::invalid("process.args must not be empty");
-  return find_executable(ops, p.args[0], p.env).context("process.args[0]");
+  GROVE_ASSIGN_OR_RETURN(std::string exe,
+                         find_executable(ops, p.args[0], p.env).context("process.args[0]"));
+  if (cfg.seccomp != nullptr && cfg.seccomp->notify()) {
+    GROVE_TRY(load_notify_filter(ops, *cfg.seccomp, sync).context("linux.seccomp"));
+  }
+  return exe;
 }
 
 void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
@@ -150,10 +167,14 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   if (!fifo) ::_exit(255);
   std::vector<int> keep = cfg.inherit;
   keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
+  const bool late_seccomp = cfg.seccomp != nullptr && !cfg.seccomp->notify();
   Status st = ok();
   if (cfg.start_container_hooks) st = cfg.start_container_hooks(ops, host_pid);
   if (st && cfg.settings != nullptr) st = apply_exec_label(ops, *cfg.settings);
-  if (st) st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep);
+  if (st) {
+    st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep,
+                           late_seccomp ? cfg.seccomp : nullptr);
+  }
   report_on_fifo(ops, fifo->get(), st.error());
   ::_exit(255);
 }

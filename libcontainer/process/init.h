@@ -20,6 +20,7 @@
 #include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/plan/mount_plan.h"
+#include "libcontainer/security/seccomp.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -64,6 +65,10 @@ struct InitConfig {
   std::function<Status(sys::Ops&, pid_t host_pid)> create_container_hooks;
   std::function<Status(sys::Ops&, pid_t host_pid)> start_container_hooks;
   const ProcSettings* settings = nullptr;  // borrowed; planned process/linux settings (optional)
+  // linux.seccomp compiled by the parent (borrowed; nullptr: none). A notify filter is loaded
+  // at the end of prepare_init() and its listener fd sent as kSeccompFd before `ready`; any
+  // other filter is loaded by finalize_and_exec() in runc's order.
+  const security::SeccompProgram* seccomp = nullptr;
 };
 
 // The init's whole life after clone: never returns. Setup failures are sent through `sync`
@@ -73,8 +78,9 @@ struct InitConfig {
 // Setup until `ready` (exposed for tests of the ordering with FakeOps): closes stray fds,
 // waits for `go` if asked, joins namespaces, builds the mount tree, stops at the hook point
 // (kHooks/kGo, createContainer hooks) when asked, switches the root, sets the hostname, resolves
-// the executable. Returns the resolved executable path; `host_pid` (optional) receives the pid
-// from kPid when cfg.need_host_pid. Errors: the failing step with its frame.
+// the executable, and loads a notify seccomp filter (sending its fd). Returns the resolved
+// executable path; `host_pid` (optional) receives the pid from kPid when cfg.need_host_pid.
+// Errors: the failing step with its frame.
 [[nodiscard]] Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg,
                                                const SyncSocket& sync, pid_t* host_pid = nullptr);
 

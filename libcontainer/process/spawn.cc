@@ -82,6 +82,7 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.start_container_hooks = opts.start_container_hooks;
   cfg.need_host_pid = cfg.create_container_hooks || cfg.start_container_hooks;
   cfg.settings = opts.settings;
+  cfg.seccomp = opts.seccomp;
   return cfg;
 }
 
@@ -95,6 +96,14 @@ Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
     return "join pid namespace " + q(ns->path);
   }));
   return own;
+}
+
+// Parent: the init's notify listener fd, handed to the caller (who sends it to listenerPath).
+Status forward_seccomp_fd(sys::Ops& ops, const SpawnOptions& opts, pid_t pid,
+                          const SyncSocket& sync) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, expect_sync_fd(ops, sync, SyncKind::kSeccompFd));
+  if (!opts.on_seccomp_fd) return Error::invalid("linux.seccomp: no receiver for the listener fd");
+  return opts.on_seccomp_fd(pid, std::move(fd));
 }
 
 // Parent at the init's hook point: wait for kHooks, run the hooks, let the init go on.
@@ -123,6 +132,9 @@ Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& c
     } else {
       st = std::move(master).error();
     }
+  }
+  if (st && opts.seccomp != nullptr && opts.seccomp->notify()) {
+    st = forward_seccomp_fd(ops, opts, pid, sync);
   }
   if (st) {
     auto ready = sync.expect(SyncKind::kReady);

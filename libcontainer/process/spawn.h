@@ -33,6 +33,11 @@ struct SpawnOptions {
   std::function<Status(sys::Ops&, pid_t host_pid)> create_container_hooks;
   std::function<Status(sys::Ops&, pid_t host_pid)> start_container_hooks;
   const ProcSettings* settings = nullptr;  // borrowed; plan_proc_settings() result (optional)
+  // linux.seccomp compiled by the caller (borrowed; nullptr: none), see InitConfig::seccomp.
+  const security::SeccompProgram* seccomp = nullptr;
+  // Called with the init's pid and the notify listener fd when `seccomp` uses SCMP_ACT_NOTIFY,
+  // before the init reports ready (it delivers the fd to listenerPath). An error fails the spawn.
+  std::function<Status(pid_t, UniqueFd)> on_seccomp_fd;
 };
 
 struct Spawned {

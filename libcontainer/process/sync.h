@@ -30,6 +30,7 @@ enum class SyncKind : uint32_t {
   kConsole = 5,  // child -> parent: carries the console pty master as one SCM_RIGHTS fd
   kHooks = 6,  // child -> parent: namespaces and mounts are set up, the root switch has not
                // happened: run prestart/createRuntime hooks, then send kGo (container/hooks.h)
+  kSeccompFd = 7,  // child -> parent: the seccomp notify listener fd rides along (SCM_RIGHTS)
 };
 
 // Stable lower-case name ("ready", "error", "pid", "go", "hooks", or "unknown") for error messages.
@@ -86,6 +87,16 @@ class SyncSocket {
   Status send_raw(const char* buf, std::size_t len) const;
   UniqueFd fd_;
 };
+
+// Sends one header-only `kind` message carrying `fd` (borrowed) as SCM_RIGHTS, through
+// ops.send_fds (sendmsg). Usable in the init. Errors: sendmsg errno.
+[[nodiscard]] Status send_sync_fd(sys::Ops& ops, const SyncSocket& sock, SyncKind kind, int fd);
+
+// Receives one message that must be `kind` with exactly one fd, which is returned (owned,
+// close-on-exec). A kError message is returned as that Error with a `container init` frame;
+// another kind, or a missing fd, is EPROTO; a closed peer EPIPE.
+[[nodiscard]] Result<UniqueFd> expect_sync_fd(sys::Ops& ops, const SyncSocket& sock,
+                                              SyncKind kind);
 
 // A connected SOCK_SEQPACKET pair (parent end, child end), both O_CLOEXEC.
 // Errors: socketpair(2) errno.

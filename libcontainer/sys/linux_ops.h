@@ -121,6 +121,8 @@ class LinuxOps final : public Ops {
   Result<int> poll(std::vector<struct pollfd>& fds, int timeout_ms) override;
   Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
   Result<UniqueFd> signalfd(const sigset_t& mask, int flags) override;
+  // seccomp and its notify listener (#4)
+  Result<UniqueFd> seccomp(unsigned op, unsigned flags, const std::vector<BpfInsn>& prog) override;
 };
 
 }  // namespace grove::sys

@@ -272,6 +272,13 @@ class Ops {
   [[nodiscard]] virtual Result<sigset_t> sigprocmask(int how, const sigset_t& set) = 0;
   // signalfd(2) for `mask` (a new fd; SFD_CLOEXEC is always added). `flags`: SFD_NONBLOCK.
   [[nodiscard]] virtual Result<UniqueFd> signalfd(const sigset_t& mask, int flags) = 0;
+  // ---- seccomp and its notify listener (#4) ---------------------------------------------------
+  // seccomp(2) with `op` SECCOMP_SET_MODE_FILTER, `flags` SECCOMP_FILTER_FLAG_* and the cBPF
+  // program `prog` (<= 4096 instructions). With SECCOMP_FILTER_FLAG_NEW_LISTENER the notify fd
+  // the kernel returns (close-on-exec); otherwise an empty UniqueFd. EACCES: neither
+  // no_new_privs nor CAP_SYS_ADMIN; EINVAL: bad program or flag unknown to the kernel.
+  [[nodiscard]] virtual Result<UniqueFd> seccomp(unsigned op, unsigned flags,
+                                                 const std::vector<BpfInsn>& prog) = 0;
 };
 
 }  // namespace grove::sys

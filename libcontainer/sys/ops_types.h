@@ -29,6 +29,17 @@ struct OpenHow {
   uint64_t resolve = 0;
 };
 
+// One classic-BPF instruction, laid out exactly like the kernel's struct sock_filter
+// (<linux/filter.h>), so a vector of them is the `filter` of a struct sock_fprog.
+struct BpfInsn {
+  uint16_t code = 0;
+  uint8_t jt = 0;
+  uint8_t jf = 0;
+  uint32_t k = 0;
+  bool operator==(const BpfInsn&) const = default;
+};
+static_assert(sizeof(BpfInsn) == 8);
+
 // A parsed statmount(2) result: the fields grove uses. `parent_id == mnt_id` for a namespace root.
 struct MountStat {
   uint64_t mnt_id = 0;       // 64-bit unique mount id (statx STATX_MNT_ID_UNIQUE)

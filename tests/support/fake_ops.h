@@ -100,6 +100,8 @@ class FakeOps : public sys::Ops {
     winsize_.ws_col = cols;
   }
   const struct termios& termios_state() const { return termios_; }
+  // Programs passed to seccomp(), in call order (#4).
+  const std::vector<std::vector<sys::BpfInsn>>& seccomp_programs() const { return seccomp_progs_; }
 
   // ---- sys::Ops ------------------------------------------------------------------------------
   Result<UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) override;
@@ -196,6 +198,9 @@ class FakeOps : public sys::Ops {
   Status set_cloexec(int fd, bool on) override;
   Status send_fds(int sock, const std::string& data, const std::vector<int>& fds) override;
   Result<Received> recv_fds(int sock, size_t max_data, size_t max_fds) override;
+  // seccomp and its notify listener (#4): fake_ops_seccomp.cc
+  Result<UniqueFd> seccomp(unsigned op, unsigned flags,
+                           const std::vector<sys::BpfInsn>& prog) override;
 
   // ---- terminal (process.terminal, #3/#4)
   Status ioctl_tiocsptlck(int fd, bool lock) override;
@@ -259,6 +264,7 @@ class FakeOps : public sys::Ops {
   uint64_t mntns_id_ = 0x4000000001ULL;
   int personality_ = 0;
   mode_t umask_ = 022;
+  std::vector<std::vector<sys::BpfInsn>> seccomp_progs_;
 };
 
 }  // namespace grove::testing

@@ -59,6 +59,15 @@ TEST(ContainerImplementedTest, EveryHookKindIsAccepted) {
   EXPECT_TRUE(st) << st.error().message();
 }
 
+TEST(ContainerImplementedTest, SeccompIsAccepted) {
+  oci::Spec spec = oci::default_spec(false);
+  oci::Seccomp seccomp;
+  seccomp.default_action = "SCMP_ACT_ALLOW";
+  seccomp.syscalls.push_back({{"mkdir"}, "SCMP_ACT_ERRNO", 1, {}});
+  spec.linux->seccomp = seccomp;
+  EXPECT_TRUE(check_implemented(spec, no_selinux()));
+}
+
 TEST(ContainerImplementedTest, ProcessAndLinuxSettingsAreAccepted) {
   // Applied by process/proc_settings (#4); their own checks live in plan_proc_settings.
   oci::Spec spec = oci::default_spec(false);
