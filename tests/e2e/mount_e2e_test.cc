@@ -299,6 +299,27 @@ INSTANTIATE_TEST_SUITE_P(Strategies, MountE2ePrivTest,
                                            Variant{"chroot", false}, Variant{"chroot", true}),
                          variant_name);
 
+// Without --mount-strategy or the annotation the probe decides: open-tree-namespace where the
+// kernel has it (and the spec allows it), pivot elsewhere, reported with --debug.
+TEST(MountStrategyE2eTest, ChosenFromTheProbeWithoutAFlag) {
+  GROVE_REQUIRE_ROOT();
+  GROVE_REQUIRE(missing_busybox());
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  GroveCli cli(GROVE_BIN);
+  Ran features = cli.run({"features"});
+  ASSERT_EQ(features.code, 0) << features.err;
+  auto doc = nlohmann::json::parse(features.out);
+  bool otn = doc["annotations"]["run.grove.probe.open-tree-namespace"] == "true";
+  auto b = BusyboxBundle::make({"true"});
+  ASSERT_TRUE(b) << b.error().message();
+  ASSERT_TRUE(b->write_config());
+  Ran r = cli.run({"--debug", "run", "--bundle", b->bundle(), "auto"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(std::string("mount strategy ") +
+                               (otn ? "open-tree-namespace" : "pivot") + " ("));
+  EXPECT_EQ(cli.cleanup(), "");
+}
+
 // The forced fallback is real: under grove-enosys the probe reports openat2 as missing.
 TEST(MountFallbackE2eTest, EnosysShimHidesOpenat2FromTheProbe) {
   GROVE_REQUIRE(missing_openat2());
