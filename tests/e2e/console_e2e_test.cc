@@ -1,8 +1,8 @@
 // L3: process.terminal through the grove binary. A console-socket server in the test process
 // (what containerd's shim and conmon run) receives the pty master from `grove create
 // --console-socket` and reads what the container prints through it; `grove run` in the
-// foreground is given a pty of the test as its terminal. Same hygiene as the lifecycle tests:
-// mkdtemp --root, the test is a child subreaper, every container is force-deleted in TearDown.
+// foreground is given a pty of the test as its terminal. E2eFixture: mkdtemp --root, the test
+// is a child subreaper, every container is force-deleted in TearDown.
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -10,26 +10,19 @@
 #include <poll.h>
 #include <pty.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "libcontainer/base/unique_fd.h"
-#include "tests/support/bundle.h"
-#include "tests/support/files.h"
-#include "tests/support/priv.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/run_binary.h"
 
 namespace grove::testing {
@@ -110,47 +103,9 @@ std::string read_pty(int master, const std::string& until = "") {
   return out;
 }
 
-class ConsoleE2ePrivTest : public ::testing::Test {
+class ConsoleE2ePrivTest : public E2eFixture {
  protected:
-  void SetUp() override {
-    GROVE_REQUIRE_ROOT();
-    GROVE_REQUIRE(missing_busybox());
-    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    root_ = tmp_.path() + "/state";
-    auto b = BusyboxBundle::make({"true"});
-    ASSERT_TRUE(b) << b.error().message();
-    bundle_.emplace(std::move(*b));
-  }
-
-  void TearDown() override {
-    if (!bundle_) return;
-    Ran ids = grove({"list", "-q"});
-    std::istringstream lines(ids.out);
-    for (std::string id; std::getline(lines, id);) {
-      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
-    }
-    for (int i = 0; i < 200; ++i) {
-      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
-      if (p < 0) break;
-      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::error_code ec;
-    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
-    EXPECT_TRUE(clean) << "state left under " << root_;
-  }
-
-  RunOptions output(const std::string& tag) const {
-    return {.out_path = tmp_.path() + "/" + tag + ".out",
-            .err_path = tmp_.path() + "/" + tag + ".err"};
-  }
-  pid_t spawn(const std::vector<std::string>& args, const RunOptions& o) {
-    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return spawn_binary(argv, o);
-  }
-  Ran grove(const std::vector<std::string>& args) {
-    return finish_binary(spawn(args, output("grove")), output("grove"));
-  }
+  ConsoleE2ePrivTest() : E2eFixture(GROVE_BIN) {}
 
   void configure(std::vector<std::string> args, bool terminal) {
     oci::Process& p = *bundle_->spec().process;
@@ -162,10 +117,6 @@ class ConsoleE2ePrivTest : public ::testing::Test {
 
   // create --console-socket + start, reading the container's output through the master.
   void check_console_socket(bool no_pivot);
-
-  TempDir tmp_;
-  std::string root_;
-  std::optional<BusyboxBundle> bundle_;
 };
 
 // The pivot strategy (default) and the chroot one (--no-pivot) both bind the pty on
@@ -183,17 +134,16 @@ void ConsoleE2ePrivTest::check_console_socket(bool no_pivot) {
              "[ /dev/console -ef \"$(busybox tty)\" ] && echo CONSOLE-IS-PTY; echo done"},
             true);
   const std::string id = no_pivot ? "c1-np" : "c1";
-  const std::string sock = tmp_.path() + "/" + id + ".sock";
+  const std::string sock = cli_->scratch() + "/" + id + ".sock";
   UniqueFd listener = listen_at(sock);
   ASSERT_TRUE(listener) << std::strerror(errno);
-  RunOptions o = output("create");
   std::vector<std::string> args = {"create", "--console-socket", sock, "--bundle",
                                    bundle_->bundle()};
   if (no_pivot) args.push_back("--no-pivot");
   args.push_back(id);
-  pid_t create = spawn(args, o);
+  pid_t create = cli_->spawn(args, "create");
   std::optional<Received> got = accept_console(listener.get());
-  Ran created = finish_binary(create, o);
+  Ran created = cli_->finish(create, "create");
   ASSERT_EQ(created.code, 0) << created.err;
   ASSERT_TRUE(got.has_value()) << "nothing received on the console socket";
   ASSERT_EQ(got->fds.size(), 1u) << "exactly one SCM_RIGHTS fd";
@@ -211,13 +161,13 @@ void ConsoleE2ePrivTest::check_console_socket(bool no_pivot) {
 
 TEST_F(ConsoleE2ePrivTest, ContainerReadsInputFromTheMaster) {
   configure({"sh", "-c", "read line; echo got:$line; exit 5"}, true);
-  const std::string sock = tmp_.path() + "/console.sock";
+  const std::string sock = cli_->scratch() + "/console.sock";
   UniqueFd listener = listen_at(sock);
   ASSERT_TRUE(listener);
-  RunOptions o = output("create");
-  pid_t create = spawn({"create", "--console-socket", sock, "-b", bundle_->bundle(), "c2"}, o);
+  pid_t create =
+      cli_->spawn({"create", "--console-socket", sock, "-b", bundle_->bundle(), "c2"}, "create");
   std::optional<Received> got = accept_console(listener.get());
-  ASSERT_EQ(finish_binary(create, o).code, 0);
+  ASSERT_EQ(cli_->finish(create, "create").code, 0);
   ASSERT_TRUE(got && got->fds.size() == 1);
   ASSERT_EQ(grove({"start", "c2"}).code, 0);
   ASSERT_EQ(::write(got->fds[0].get(), "hello\n", 6), 6);
@@ -239,7 +189,7 @@ TEST_F(ConsoleE2ePrivTest, CreateWithTerminalNeedsAConsoleSocket) {
 
 TEST_F(ConsoleE2ePrivTest, ConsoleSocketWithoutTerminalIsRefused) {
   configure({"true"}, false);
-  const std::string sock = tmp_.path() + "/console.sock";
+  const std::string sock = cli_->scratch() + "/console.sock";
   UniqueFd listener = listen_at(sock);
   ASSERT_TRUE(listener);
   for (const std::vector<std::string>& verb :
@@ -262,8 +212,8 @@ TEST_F(ConsoleE2ePrivTest, ConsoleSocketWithoutTerminalIsRefused) {
 
 TEST_F(ConsoleE2ePrivTest, UnreachableConsoleSocketFailsCreateCleanly) {
   configure({"true"}, true);
-  Ran r = grove(
-      {"create", "--console-socket", tmp_.path() + "/nobody.sock", "-b", bundle_->bundle(), "c5"});
+  Ran r = grove({"create", "--console-socket", cli_->scratch() + "/nobody.sock", "-b",
+                 bundle_->bundle(), "c5"});
   EXPECT_NE(r.code, 0);
   EXPECT_THAT(r.err, HasSubstr("nobody.sock"));
   EXPECT_EQ(grove({"state", "c5"}).code, 1) << "nothing may be left behind";
@@ -287,13 +237,11 @@ TEST_F(ConsoleE2ePrivTest, RunAttachesTheCallersTerminal) {
   struct termios before;
   ASSERT_EQ(::tcgetattr(peer, &before), 0);
   ASSERT_NE(before.c_lflag & ICANON, 0u);
-  RunOptions o = output("run");
-  o.terminal_fd = peer;
-  pid_t run = spawn({"run", "-b", bundle_->bundle(), "c6"}, o);
+  pid_t run = cli_->spawn({"run", "-b", bundle_->bundle(), "c6"}, "run", peer);
   std::string out = read_pty(master, "33 77");
   ASSERT_EQ(::write(master, "hello\r", 6), 6);  // raw terminal: Enter sends CR
   out += read_pty(master, "got:hello");
-  Ran r = finish_binary(run, o);
+  Ran r = cli_->finish(run, "run");
   EXPECT_EQ(r.code, 7) << r.err;
   EXPECT_THAT(out, HasSubstr("33 77"));          // the caller's size, not consoleSize
   EXPECT_THAT(out, HasSubstr("got:hello\r\n"));  // as runc: no staircase output
@@ -307,11 +255,11 @@ TEST_F(ConsoleE2ePrivTest, RunAttachesTheCallersTerminal) {
 TEST_F(ConsoleE2ePrivTest, RunWithoutATerminalFailsAndLeavesNothing) {
   configure({"true"}, true);
   // stdin /dev/null, stdout/stderr files, and no controlling terminal: nothing to attach.
-  RunOptions o = output("run");
-  std::vector<std::string> argv = {"/usr/bin/setsid", GROVE_BIN, "--root", root_, "run", "-b",
-                                   bundle_->bundle(), "c7"};
+  std::vector<std::string> argv = {
+      "/usr/bin/setsid", GROVE_BIN, "--root", cli_->root(), "run", "-b", bundle_->bundle(), "c7"};
   if (::access(argv[0].c_str(), X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/setsid (util-linux)";
-  Ran r = run_binary(argv, o);
+  Ran r = run_binary(
+      argv, {.out_path = cli_->scratch() + "/run.out", .err_path = cli_->scratch() + "/run.err"});
   EXPECT_NE(r.code, 0);
   EXPECT_THAT(r.err, HasSubstr("/dev/tty"));
   EXPECT_EQ(grove({"state", "c7"}).code, 1);

@@ -7,23 +7,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "tests/support/bundle.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/files.h"
-#include "tests/support/priv.h"
-#include "tests/support/run_binary.h"
 
 namespace grove::testing {
 namespace {
@@ -35,36 +27,16 @@ using Json = nlohmann::json;
 // Saves stdin as $DIR/<kind>.json and logs <kind>; $0 is the kind (sh -c SCRIPT KIND).
 constexpr const char* kRecord = "cat > \"$DIR/$0.json\"; echo \"$0\" >> \"$DIR/log\"";
 
-class HooksE2ePrivTest : public ::testing::Test {
+class HooksE2ePrivTest : public E2eFixture {
  protected:
-  void SetUp() override {
-    GROVE_REQUIRE_ROOT();
-    GROVE_REQUIRE(missing_busybox());
-    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    root_ = tmp_.path() + "/state";
-    shared_ = tmp_.path() + "/shared";
-    std::filesystem::create_directories(shared_);
-    auto b = BusyboxBundle::make({"true"});
-    ASSERT_TRUE(b) << b.error().message();
-    bundle_.emplace(std::move(*b));
-    bundle_->spec().mounts.push_back({"/hooklog", "bind", shared_, {"rbind", "rw"}, {}, {}});
-  }
+  HooksE2ePrivTest() : E2eFixture(GROVE_BIN) {}
 
-  void TearDown() override {
+  void SetUp() override {
+    E2eFixture::SetUp();
     if (!bundle_) return;
-    Ran ids = grove({"list", "-q"});
-    std::istringstream lines(ids.out);
-    for (std::string id; std::getline(lines, id);) {
-      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
-    }
-    for (int i = 0; i < 200; ++i) {
-      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
-      if (p < 0) break;
-      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::error_code ec;
-    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
-    EXPECT_TRUE(clean) << "state left under " << root_;
+    shared_ = cli_->scratch() + "/shared";
+    std::filesystem::create_directories(shared_);
+    bundle_->spec().mounts.push_back({"/hooklog", "bind", shared_, {"rbind", "rw"}, {}, {}});
   }
 
   // A runtime-namespace hook (host /bin/sh) running `script` with $0 = kind.
@@ -73,36 +45,12 @@ class HooksE2ePrivTest : public ::testing::Test {
                      10};
   }
 
-  RunOptions output() const {
-    return {.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"};
-  }
-  Ran grove(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_binary(argv, output());
-  }
-  Json state(const std::string& id) {
-    Ran r = grove({"state", id});
-    if (r.code != 0) return Json();
-    return Json::parse(r.out, nullptr, false);
-  }
-  bool wait_status(const std::string& id, const std::string& want) {
-    for (int i = 0; i < 250; ++i) {
-      Json s = state(id);
-      if (s.is_object() && s["status"] == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
   Json hook_state(const std::string& kind) {
     return Json::parse(read_text_file(shared_ + "/" + kind + ".json"), nullptr, false);
   }
   std::string log() { return read_text_file(shared_ + "/log"); }
 
-  TempDir tmp_;
-  std::string root_;
   std::string shared_;
-  std::optional<BusyboxBundle> bundle_;
 };
 
 TEST_F(HooksE2ePrivTest, AllKindsRunInOrderWithTheirState) {
@@ -120,7 +68,7 @@ TEST_F(HooksE2ePrivTest, AllKindsRunInOrderWithTheirState) {
   Ran c = grove({"create", "--bundle", bundle_->bundle(), "c-hooks"});
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_EQ(log(), "prestart\ncreateRuntime\ncreateContainer\n");
-  Json st = state("c-hooks");
+  Json st = cli_->state("c-hooks");
   ASSERT_TRUE(st.is_object());
   int pid = st["pid"];
   for (const char* kind : {"prestart", "createRuntime", "createContainer"}) {
@@ -137,7 +85,7 @@ TEST_F(HooksE2ePrivTest, AllKindsRunInOrderWithTheirState) {
   EXPECT_EQ(log(), "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\n");
   EXPECT_EQ(hook_state("startContainer")["pid"], pid);
   EXPECT_EQ(hook_state("poststart")["status"], "running");
-  ASSERT_TRUE(wait_status("c-hooks", "stopped"));
+  ASSERT_TRUE(cli_->wait_status("c-hooks", "stopped"));
 
   // poststop comes from the state record: the bundle's config may be gone by delete time.
   std::filesystem::remove(bundle_->bundle() + "/config.json");
@@ -160,7 +108,7 @@ TEST_F(HooksE2ePrivTest, FailingCreateRuntimeHookLeavesNothingBehind) {
   EXPECT_THAT(c.err, HasSubstr("exit status 3"));
   // The createContainer hook never ran; the lifecycle went on to poststop (runtime.md).
   EXPECT_EQ(log(), "poststop\n");
-  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-fail"));
+  EXPECT_FALSE(std::filesystem::exists(cli_->root() + "/c-fail"));
   EXPECT_EQ(grove({"list", "-q"}).out, "");
   // No mount of the rootfs is left in our (the host's) mount namespace.
   EXPECT_THAT(read_text_file("/proc/self/mountinfo"), Not(HasSubstr(bundle_->bundle())));
@@ -186,7 +134,7 @@ TEST_F(HooksE2ePrivTest, FailingStartContainerHookFailsStart) {
   EXPECT_EQ(s.code, 1);
   EXPECT_THAT(s.err, HasSubstr("hooks.startContainer[0]"));
   EXPECT_THAT(s.err, HasSubstr("exit status 7"));
-  EXPECT_TRUE(wait_status("c-start", "stopped"));
+  EXPECT_TRUE(cli_->wait_status("c-start", "stopped"));
 }
 
 TEST_F(HooksE2ePrivTest, HookTimeoutFailsCreate) {
@@ -199,7 +147,7 @@ TEST_F(HooksE2ePrivTest, HookTimeoutFailsCreate) {
   EXPECT_EQ(c.code, 1);
   EXPECT_THAT(c.err, HasSubstr("timed out after 1s"));
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
-  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-slow"));
+  EXPECT_FALSE(std::filesystem::exists(cli_->root() + "/c-slow"));
 }
 
 }  // namespace

@@ -6,25 +6,20 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "tests/support/bundle.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/files.h"
 #include "tests/support/priv.h"
-#include "tests/support/run_binary.h"
 
 namespace grove::testing {
 namespace {
@@ -45,39 +40,14 @@ bool has_effective_cap(int cap) {
   return false;
 }
 
-class ProcessFieldsE2ePrivTest : public ::testing::Test {
+class ProcessFieldsE2ePrivTest : public E2eFixture {
  protected:
+  ProcessFieldsE2ePrivTest() : E2eFixture(GROVE_BIN, {BusyboxBundle::kProbePath}) {}
+
   void SetUp() override {
-    GROVE_REQUIRE_ROOT();
-    GROVE_REQUIRE(missing_busybox());
-    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    root_ = tmp_.path() + "/state";
-    auto b = BusyboxBundle::make({BusyboxBundle::kProbePath});
-    ASSERT_TRUE(b) << b.error().message();
-    bundle_.emplace(std::move(*b));
-    ASSERT_TRUE(bundle_->add_probe(GROVE_PROBE));
-  }
-
-  void TearDown() override {
+    E2eFixture::SetUp();
     if (!bundle_) return;
-    Ran ids = grove({"list", "-q"});
-    std::istringstream lines(ids.out);
-    for (std::string id; std::getline(lines, id);) {
-      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
-    }
-    for (int i = 0; i < 200 && ::waitpid(-1, nullptr, WNOHANG) >= 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    std::error_code ec;
-    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
-    EXPECT_TRUE(clean) << "state left under " << root_;
-  }
-
-  Ran grove(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_binary(
-        argv, {.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"});
+    ASSERT_TRUE(bundle_->add_probe(GROVE_PROBE));
   }
 
   oci::Process& process() { return *bundle_->spec().process; }
@@ -101,13 +71,9 @@ class ProcessFieldsE2ePrivTest : public ::testing::Test {
     EXPECT_TRUE(bundle_->write_config());
     Ran r = grove({"run", "--bundle", bundle_->bundle(), id});
     EXPECT_EQ(r.code, 1) << r.out;
-    EXPECT_FALSE(std::filesystem::exists(root_ + "/" + id)) << "state dir left for " << id;
+    EXPECT_FALSE(std::filesystem::exists(cli_->root() + "/" + id)) << "state dir left for " << id;
     return r.err;
   }
-
-  TempDir tmp_;
-  std::string root_;
-  std::optional<BusyboxBundle> bundle_;
 };
 
 TEST_F(ProcessFieldsE2ePrivTest, UserEnvCwdUmaskHostnameAndNamespaces) {

@@ -9,11 +9,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,9 +22,7 @@
 #include <vector>
 
 #include "libcontainer/base/unique_fd.h"
-#include "tests/support/bundle.h"
-#include "tests/support/priv.h"
-#include "tests/support/run_binary.h"
+#include "tests/support/e2e_fixture.h"
 
 namespace grove::testing {
 namespace {
@@ -34,33 +30,17 @@ namespace {
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
-class SeccompE2ePrivTest : public ::testing::Test {
+class SeccompE2ePrivTest : public E2eFixture {
  protected:
-  void SetUp() override {
-    GROVE_REQUIRE_ROOT();
-    GROVE_REQUIRE(missing_busybox());
-    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    root_ = tmp_.path() + "/state";
-    auto b = BusyboxBundle::make({"true"});
-    ASSERT_TRUE(b) << b.error().message();
-    bundle_.emplace(std::move(*b));
-  }
+  SeccompE2ePrivTest() : E2eFixture(GROVE_BIN) {}
 
   void TearDown() override {
-    for (int i = 0; i < 100 && ::waitpid(-1, nullptr, WNOHANG) > 0; ++i) {
-    }
     // The filter cache is meant to outlive containers; everything else must be gone.
-    std::error_code ec;
-    std::filesystem::remove_all(root_ + "/.cache", ec);
-    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
-    EXPECT_TRUE(clean) << "state left under " << root_;
-  }
-
-  Ran grove(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_binary(
-        argv, {.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"});
+    if (cli_) {
+      std::error_code ec;
+      std::filesystem::remove_all(cli_->root() + "/.cache", ec);
+    }
+    E2eFixture::TearDown();
   }
 
   // defaultAction ALLOW; mkdir and mkdirat get `action` (errnoRet 1 for ERRNO).
@@ -79,15 +59,12 @@ class SeccompE2ePrivTest : public ::testing::Test {
   std::string cache_file() {
     std::error_code ec;
     std::vector<std::string> files;
-    for (const auto& e : std::filesystem::directory_iterator(root_ + "/.cache/seccomp", ec)) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(cli_->root() + "/.cache/seccomp", ec)) {
       files.push_back(e.path());
     }
     return files.size() == 1 ? files[0] : "";
   }
-
-  TempDir tmp_;
-  std::string root_;
-  std::optional<BusyboxBundle> bundle_;
 };
 
 TEST_F(SeccompE2ePrivTest, ErrnoRuleFailsMkdirAndNothingElse) {
@@ -121,7 +98,7 @@ TEST_F(SeccompE2ePrivTest, SecondRunReusesTheCompiledFilter) {
   Ran first = grove({"run", "-b", bundle_->bundle(), "sc-cache1"});
   EXPECT_EQ(first.out, "rc=1\n") << first.err;
   std::string file = cache_file();
-  ASSERT_FALSE(file.empty()) << "no single entry in " << root_ << "/.cache/seccomp";
+  ASSERT_FALSE(file.empty()) << "no single entry in " << cli_->root() << "/.cache/seccomp";
   struct stat before, after;
   ASSERT_EQ(::stat(file.c_str(), &before), 0);
   EXPECT_EQ(before.st_mode & 07777, 0600u);
@@ -197,7 +174,7 @@ struct Agent {
 };
 
 TEST_F(SeccompE2ePrivTest, NotifyRuleReachesTheAgent) {
-  const std::string sock = tmp_.path() + "/agent.sock";
+  const std::string sock = cli_->scratch() + "/agent.sock";
   Agent agent;
   agent.server.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   struct sockaddr_un addr = {};
@@ -234,7 +211,7 @@ TEST_F(SeccompE2ePrivTest, NotifyRuleReachesTheAgent) {
 
 TEST_F(SeccompE2ePrivTest, UnreachableListenerFailsCreateAndLeavesNothing) {
   set_profile("SCMP_ACT_NOTIFY", {"true"});
-  bundle_->spec().linux->seccomp->listener_path = tmp_.path() + "/nobody.sock";
+  bundle_->spec().linux->seccomp->listener_path = cli_->scratch() + "/nobody.sock";
   ASSERT_TRUE(bundle_->write_config());
   Ran r = grove({"create", "-b", bundle_->bundle(), "sc-nolistener"});
   EXPECT_EQ(r.code, 1);

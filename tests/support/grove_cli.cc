@@ -18,13 +18,16 @@ RunOptions GroveCli::output(const std::string& tag) const {
           .err_path = tmp_.path() + "/" + tag + ".err"};
 }
 
-pid_t GroveCli::spawn(const std::vector<std::string>& args, const std::string& tag) {
+pid_t GroveCli::spawn(const std::vector<std::string>& args, const std::string& tag,
+                      int terminal_fd) {
   std::vector<std::string> argv = prefix_;
   argv.push_back(binary_);
   argv.push_back("--root");
   argv.push_back(root_);
   argv.insert(argv.end(), args.begin(), args.end());
-  return spawn_binary(argv, output(tag));
+  RunOptions o = output(tag);
+  o.terminal_fd = terminal_fd;
+  return spawn_binary(argv, o);
 }
 
 Ran GroveCli::finish(pid_t pid, const std::string& tag) { return finish_binary(pid, output(tag)); }

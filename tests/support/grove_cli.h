@@ -27,7 +27,8 @@ class GroveCli {
   // Runs `[prefix] grove --root <root> args...` to completion.
   Ran run(const std::vector<std::string>& args);
   // Starts it without waiting; collect with finish() and the same `tag` (names the output files).
-  pid_t spawn(const std::vector<std::string>& args, const std::string& tag);
+  // `terminal_fd` >= 0: the command's stdin/stdout and controlling terminal (RunOptions).
+  pid_t spawn(const std::vector<std::string>& args, const std::string& tag, int terminal_fd = -1);
   Ran finish(pid_t pid, const std::string& tag);
 
   // `grove state id` decoded; null when the command fails.
