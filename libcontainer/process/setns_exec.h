@@ -10,8 +10,10 @@
 //      │                 │        (fallback: setns each /proc/<pid>/ns/<x>, user first)
 //      │                 └─clone3(CLONE_PARENT)──▶ process: waits for `go`, then the same
 //      │◀── kPid (host pid of process) ── joiner exits             finalize_and_exec as the init
-//      │── kGo ──────────────────────────────────────────────────▶ (cwd, rlimits, caps, ids,
-//      │◀── EOF (execve closed the cloexec sync fd) or kError ────  umask, nnp, execve)
+//      │   (oomScoreAdj, execCPUAffinity set on the pid)           (console, cwd, settings,
+//      │── kGo ──────────────────────────────────────────────────▶ rlimits, caps, ids, umask,
+//      │◀── kConsole + pty master fd (process.terminal only) ─────  nnp, seccomp, execve)
+//      │◀── EOF (execve closed the cloexec sync fd) or kError ────
 //
 // Errors from either child cross the sync socket ({code, frames}, sync.h) and come back with an
 // "unable to start container process" frame (runc's words). The caller must be
