@@ -3,9 +3,12 @@
 // Foreground: wait for the process, forwarding signals, and exit with its code (128+N for
 // signal N). --detach: return once it exec'd. Any failure exits 255 with "exec failed: ...",
 // like runc's fatalWithCode, since engines tell a runtime failure from the command's own code
-// that way.
+// that way. A foreground process with a terminal (--tty, or terminal in --process) gets the
+// caller's terminal attached like `run` does (raw mode, copy loop, SIGWINCH resizes).
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/exec.h"
@@ -66,16 +69,60 @@ Result<container::ExecOptions> exec_options(sys::Ops& ops, const Context& ctx) {
   exit_with(kExecFailedCode);
 }
 
+bool wants_terminal(const container::ExecOptions& opts) {
+  return opts.process ? opts.process->terminal : opts.overrides.tty;
+}
+
+// Foreground exec with a terminal: the master comes back over a socketpair given to exec as
+// its console socket, then the caller's terminal is attached to it (prepare_attach runs once
+// the process exec'd; attach_terminal reaps it even if it exited before the signals were
+// blocked). If the attach cannot start, the process is killed: nobody would serve its tty.
+Result<int> exec_attached(sys::Ops& ops, Context& ctx, container::ExecOptions& opts) {
+  GROVE_ASSIGN_OR_RETURN(process::HostTerminal host, process::HostTerminal::open(ops));
+  GROVE_ASSIGN_OR_RETURN(sys::FdPair pair, ops.socketpair(AF_UNIX, SOCK_STREAM, 0));
+  opts.console_socket_fd = pair.second.get();
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::exec(ops, ctx.global.root, ctx.args[0], opts));
+  pair.second.reset();
+  auto kill = [&] {
+    (void)ops.kill(pid, SIGKILL);
+    (void)ops.waitpid(pid, 0);
+  };
+  auto master = process::receive_console_master(ops, pair.first.get());
+  if (!master) {
+    kill();
+    return std::move(master).error();
+  }
+  auto blocked = prepare_attach(ops, host, master->get());
+  if (!blocked) {
+    kill();
+    return std::move(blocked).error();
+  }
+  return attach_and_wait(ops, host, master->get(), pid, *blocked);
+}
+
+Result<int> exec_foreground(sys::Ops& ops, Context& ctx, container::ExecOptions& opts) {
+  if (wants_terminal(opts)) return exec_attached(ops, ctx, opts);
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::exec(ops, ctx.global.root, ctx.args[0], opts));
+  return wait_forwarding(ops, pid, ctx.log);
+}
+
 Status run_exec(Context& ctx) {
   sys::LinuxOps ops;
   auto opts = exec_options(ops, ctx);
   if (!opts) exec_failed(ctx, std::move(opts).error());
-  auto pid = container::exec(ops, ctx.global.root, ctx.args[0], *opts);
-  if (!pid) exec_failed(ctx, std::move(pid).error());
-  if (opts->detach) return ok();
-  auto code = wait_forwarding(ops, *pid, ctx.log);
+  // Before a foreground terminal is looked for, so the flag combinations fail with runc's
+  // strings whatever grove's stdio is.
+  Status terminal = container::check_exec_terminal(wants_terminal(*opts), opts->detach,
+                                                   opts->console_socket);
+  if (!terminal) exec_failed(ctx, std::move(terminal).error());
+  if (opts->detach) {
+    auto pid = container::exec(ops, ctx.global.root, ctx.args[0], *opts);
+    if (!pid) exec_failed(ctx, std::move(pid).error());
+    return ok();
+  }
+  auto code = exec_foreground(ops, ctx, *opts);
   if (!code) exec_failed(ctx, std::move(code).error());
-  ctx.log.debug("exec'd process " + std::to_string(*pid) + " exited with " + std::to_string(*code));
+  ctx.log.debug("exec'd process in " + q(ctx.args[0]) + " exited with " + std::to_string(*code));
   if (*code == 0) return ok();
   ctx.out.flush();
   ctx.err.flush();

@@ -81,34 +81,14 @@ Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& st
     destroy();
     return std::move(master).error();
   }
-  std::vector<int> sigs(std::begin(kForwarded), std::end(kForwarded));
-  sigs.push_back(SIGCHLD);
-  sigs.push_back(SIGWINCH);
-  // Blocked before start and before raw mode: from here every signal is forwarded (or resizes),
-  // none can end grove with the terminal left raw.
-  auto blocked = process::BlockedSignals::block(ops, sigs);
+  auto blocked = prepare_attach(ops, host, master->get());
   if (!blocked) {
     destroy();
     return std::move(blocked).error();
   }
-  if (Status st = host.make_raw(); !st) {
-    destroy();
-    return std::move(st).error().context("failed to set the terminal from the stdin");
-  }
-  // The caller's size before the process runs (runc resizes only after start, so a process
-  // that asks at once may see consoleSize instead).
-  (void)process::copy_window_size(ops, host.fd(), master->get());
   GROVE_TRY(start_or_destroy(ops, opts, pid));
   started = true;
-  process::AttachOptions ao;
-  ao.master = master->get();
-  ao.winsize_from = host.fd();
-  ao.pid = pid;
-  ao.signal_fd = blocked->fd();
-  auto ws = process::attach_terminal(ops, ao);
-  GROVE_TRY(host.restore());
-  if (!ws) return std::move(ws).error();
-  return exit_code(*ws);
+  return attach_and_wait(ops, host, master->get(), pid, *blocked);
 }
 
 Status run_run(Context& ctx) {

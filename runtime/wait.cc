@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "libcontainer/base/defer.h"
 
@@ -54,6 +56,32 @@ void exit_with(int code) {
   std::cerr.flush();
   std::fflush(nullptr);
   std::exit(code);
+}
+
+Result<process::BlockedSignals> prepare_attach(sys::Ops& ops, process::HostTerminal& host,
+                                               int master) {
+  std::vector<int> sigs(std::begin(kForwarded), std::end(kForwarded));
+  sigs.push_back(SIGCHLD);
+  sigs.push_back(SIGWINCH);
+  GROVE_ASSIGN_OR_RETURN(process::BlockedSignals blocked, process::BlockedSignals::block(ops, sigs));
+  GROVE_TRY(host.make_raw().context("failed to set the terminal from the stdin"));
+  // The caller's size before the process runs (runc resizes only after start, so a process
+  // that asks at once may see consoleSize instead).
+  (void)process::copy_window_size(ops, host.fd(), master);
+  return blocked;
+}
+
+Result<int> attach_and_wait(sys::Ops& ops, process::HostTerminal& host, int master, pid_t pid,
+                            const process::BlockedSignals& signals) {
+  process::AttachOptions ao;
+  ao.master = master;
+  ao.winsize_from = host.fd();
+  ao.pid = pid;
+  ao.signal_fd = signals.fd();
+  auto ws = process::attach_terminal(ops, ao);
+  GROVE_TRY(host.restore());
+  if (!ws) return std::move(ws).error();
+  return exit_code(*ws);
 }
 
 }  // namespace grove::cli

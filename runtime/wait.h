@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "libcontainer/base/result.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/sys/ops.h"
 #include "runtime/log.h"
 
@@ -26,6 +27,21 @@ int exit_code(const sys::WaitStatus& ws);
 // signals are blocked only for the wait and restored before returning. Errors: waitpid,
 // sigwaitinfo or kill errno (ESRCH from kill is ignored: the child is exiting).
 [[nodiscard]] Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log);
+
+// Foreground process with a terminal (run, exec), first half: blocks kForwarded + SIGCHLD +
+// SIGWINCH (from here every signal is forwarded or resizes, none can end grove with the terminal
+// left raw), switches `host` to raw mode and copies its window size onto `master` (errors of
+// the copy ignored, like runc). Errors: sigprocmask/signalfd errno; tcsetattr errno with a
+// "failed to set the terminal from the stdin" frame.
+[[nodiscard]] Result<process::BlockedSignals> prepare_attach(sys::Ops& ops,
+                                                             process::HostTerminal& host,
+                                                             int master);
+
+// Second half, once `pid` runs: attach_terminal (copy loop, signal forwarding, SIGWINCH
+// resizes) until `pid` exits, restores `host` and returns exit_code() of `pid`. Errors:
+// attach_terminal's; tcsetattr errno from the restore.
+[[nodiscard]] Result<int> attach_and_wait(sys::Ops& ops, process::HostTerminal& host, int master,
+                                          pid_t pid, const process::BlockedSignals& signals);
 
 // Ends the CLI with `code` after flushing the streams: run and exec exit with the process's code,
 // which the dispatch framework (0/1) cannot express.

@@ -4,12 +4,14 @@
 #include "libcontainer/container/exec.h"
 
 #include <fcntl.h>
+#include <signal.h>
 
 #include "libcontainer/base/strings.h"
-#include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/container/state_store.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/setns_exec.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/parse.h"
@@ -58,34 +60,33 @@ void add_caps(std::optional<oci::Capabilities>& caps, const std::vector<std::str
   }
 }
 
-// Fields create refuses as not implemented are refused for exec too (implemented.cc's table).
-// The probe is only paid when one of them is set.
-Status check_implemented_process(sys::Ops& ops, const oci::Process& p) {
+// The process's own settings (process/proc_settings.h), planned from the process alone so
+// nothing of linux.* (sysctl, personality, ...) is applied again. The probe is only paid when a
+// field needs it. Errors: plan_proc_settings's (ENOTSUP apparmorProfile without AppArmor).
+Result<process::ProcSettings> plan_exec_settings(sys::Ops& ops, const oci::Process& p) {
   if (p.apparmor_profile.empty() && p.selinux_label.empty() && !p.oom_score_adj && !p.scheduler &&
       !p.io_priority && !p.exec_cpu_affinity) {
-    return ok();
+    return process::ProcSettings{};
   }
   oci::Spec only;
   only.process = p;
-  return check_implemented(only, sys::probe(ops));
+  return process::plan_proc_settings(only, sys::probe(ops));
 }
 
-Result<oci::Process> load_config_process(sys::Ops& ops, const ContainerRecord& rec) {
+Result<oci::Spec> load_config(sys::Ops& ops, const ContainerRecord& rec) {
   GROVE_ASSIGN_OR_RETURN(std::string text, ops.read_file_at(AT_FDCWD, rec.config_path));
   GROVE_ASSIGN_OR_RETURN(oci::Spec spec,
                          oci::parse_config(text).context([&] { return q(rec.config_path); }));
   if (!spec.process) return Error::invalid(q(rec.config_path) + ": process is required");
-  return std::move(*spec.process);
+  return spec;
 }
 
 // The process to start: --process verbatim or config.json's with the overrides, then the
 // container's capabilities/rlimits where the process has none.
-Result<oci::Process> resolve_process(sys::Ops& ops, const ContainerRecord& rec,
-                                     const ExecOptions& opts) {
+Result<oci::Process> resolve_process(const oci::Process& container, const ExecOptions& opts) {
   if (!opts.process && opts.overrides.args.empty()) {
     return Error::invalid("process args cannot be empty");
   }
-  GROVE_ASSIGN_OR_RETURN(oci::Process container, load_config_process(ops, rec));
   oci::Process p;
   if (opts.process) {
     p = *opts.process;
@@ -95,8 +96,25 @@ Result<oci::Process> resolve_process(sys::Ops& ops, const ContainerRecord& rec,
   }
   inherit_from_container(p, container);
   GROVE_TRY(check_exec_terminal(p.terminal, opts.detach, opts.console_socket));
-  GROVE_TRY(check_implemented_process(ops, p));
+  if (p.terminal && opts.console_socket.empty() && opts.console_socket_fd < 0) {
+    return Error::invalid("process.terminal needs a console socket to hand the pty master to");
+  }
   return p;
+}
+
+// The container's linux.seccomp, compiled or from the cache create filled. A notify filter is
+// refused: its listener fd would have to go to listenerPath for this process, which is not wired.
+Result<std::optional<security::PreparedSeccomp>> exec_seccomp(sys::Ops& ops, const oci::Spec& spec,
+                                                              const std::string& root) {
+  if (!spec.linux || !spec.linux->seccomp) return std::optional<security::PreparedSeccomp>{};
+  GROVE_ASSIGN_OR_RETURN(security::PreparedSeccomp prepared,
+                         security::prepare_seccomp(ops, *spec.linux->seccomp, root)
+                             .context("linux.seccomp"));
+  if (prepared.program.notify()) {
+    return Error::not_supported(
+        "linux.seccomp: exec in a container with an SCMP_ACT_NOTIFY filter: not implemented yet");
+  }
+  return std::optional<security::PreparedSeccomp>(std::move(prepared));
 }
 
 // Locks the container, checks it can take a process and returns a pidfd pinning its init.
@@ -114,6 +132,14 @@ Result<UniqueFd> open_execable_init(sys::Ops& ops, const ContainerRecord& rec, b
   return std::move(*pidfd);
 }
 
+// Hands the pty master on: to --console-socket (connected before the fork, like runc, so an
+// unreachable socket fails with no process started) or to the caller's socket (foreground).
+Status hand_over_console(sys::Ops& ops, const ExecOptions& opts, const UniqueFd& connected,
+                         UniqueFd master) {
+  int sock = connected ? connected.get() : opts.console_socket_fd;
+  return process::send_console_master(ops, sock, master.get());
+}
+
 Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                         const ExecOptions& opts) {
   if (!opts.cgroup.empty()) {
@@ -124,7 +150,15 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(UniqueFd init, open_execable_init(ops, rec, opts.ignore_paused));
-  GROVE_ASSIGN_OR_RETURN(oci::Process p, resolve_process(ops, rec, opts));
+  GROVE_ASSIGN_OR_RETURN(oci::Spec spec, load_config(ops, rec));
+  GROVE_ASSIGN_OR_RETURN(oci::Process p, resolve_process(*spec.process, opts));
+  GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings, plan_exec_settings(ops, p));
+  GROVE_ASSIGN_OR_RETURN(auto seccomp, exec_seccomp(ops, spec, root));
+  UniqueFd console_socket;
+  if (p.terminal && !opts.console_socket.empty()) {
+    GROVE_ASSIGN_OR_RETURN(console_socket,
+                           process::connect_console_socket(ops, opts.console_socket));
+  }
   GROVE_ASSIGN_OR_RETURN(auto self_ns, process::read_namespace_links(ops, 0));
   GROVE_ASSIGN_OR_RETURN(auto init_ns, process::read_namespace_links(ops, rec.init_pid));
   process::SetnsExecConfig cfg;
@@ -133,10 +167,24 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   cfg.init_pidfd = init.get();
   cfg.nstypes = process::namespaces_to_join(self_ns, init_ns);
   cfg.inherit = process::inherited_fds(opts.preserve_fds);
+  cfg.seccomp = seccomp ? &seccomp->program : nullptr;
+  cfg.settings = &settings;
+  if (p.exec_cpu_affinity) {
+    cfg.cpu_affinity_initial = p.exec_cpu_affinity->initial;
+    cfg.cpu_affinity_final = p.exec_cpu_affinity->final;
+  }
   // The lock fd is close-on-exec and closed in the children before setns anyway.
-  GROVE_ASSIGN_OR_RETURN(pid_t pid, process::spawn_setns_process(ops, cfg));
-  if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, pid));
-  return pid;
+  GROVE_ASSIGN_OR_RETURN(process::SetnsSpawned spawned, process::spawn_setns_process(ops, cfg));
+  if (spawned.console) {
+    if (Status st = hand_over_console(ops, opts, console_socket, std::move(spawned.console));
+        !st) {
+      (void)ops.kill(spawned.pid, SIGKILL);
+      (void)ops.waitpid(spawned.pid, 0);
+      return std::move(st).error();
+    }
+  }
+  if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, spawned.pid));
+  return spawned.pid;
 }
 
 }  // namespace
@@ -170,17 +218,15 @@ void inherit_from_container(oci::Process& p, const oci::Process& container) {
 }
 
 Status check_exec_terminal(bool terminal, bool detach, const std::string& console_socket) {
-  if (!terminal && !console_socket.empty()) {
-    return Error::invalid("cannot use console socket if grove will not detach or allocate tty");
-  }
-  if (terminal && detach && console_socket.empty()) {
+  // runc's checkTerminal (utils_linux.go), which exec shares with run: a console socket only
+  // makes sense for a detached process with a terminal.
+  if (detach && terminal && console_socket.empty()) {
     return Error::invalid(
         "cannot allocate tty if grove will detach without setting console socket");
   }
-  // TODO(#4): with the console work (process/console.*): allocate the pty in the joiner after
-  // setns (devpts of the container), dup the slave onto 0-2 in the process, send the master to
-  // console_socket (or run the copy loop in the foreground).
-  if (terminal) return Error::not_supported("exec --tty: not implemented yet");
+  if ((!detach || !terminal) && !console_socket.empty()) {
+    return Error::invalid("cannot use console socket if grove will not detach or allocate tty");
+  }
   return ok();
 }
 

@@ -52,10 +52,10 @@ struct ProcessOverrides {
 // absent, rlimits when empty (runc's newInitConfig). Pure.
 void inherit_from_container(oci::Process& p, const oci::Process& container);
 
-// runc's terminal rules for exec (utils_linux.go setupIO / validate): EINVAL
-// "cannot use console socket if grove will not detach or allocate tty",
-// "cannot allocate tty if grove will detach without setting console socket"; then ENOTSUP
-// "exec --tty: not implemented yet" for any terminal (consoles are not wired yet). Pure.
+// runc's terminal rules for exec (utils_linux.go checkTerminal): EINVAL
+// "cannot allocate tty if grove will detach without setting console socket" (detach + terminal
+// without a socket), "cannot use console socket if grove will not detach or allocate tty" (a
+// socket without both detach and terminal). Pure.
 [[nodiscard]] Status check_exec_terminal(bool terminal, bool detach,
                                          const std::string& console_socket);
 
@@ -70,17 +70,24 @@ struct ExecOptions {
   bool detach = false;
   std::string pid_file;        // "" = none; written atomically once the process exec'd
   std::string console_socket;  // see check_exec_terminal
+  // Foreground exec with a terminal: a connected socket (borrowed) the pty master is sent to
+  // (the CLI's socketpair, like run's). Used when console_socket is empty.
+  int console_socket_fd = -1;
   int preserve_fds = 0;        // fds 3..3+n-1 reach the process
   bool ignore_paused = false;
   std::vector<std::string> cgroup;  // --cgroup: ENOTSUP until the cgroup managers land (#6)
 };
 
-// Starts the process in container `id` and returns its host pid once it has exec'd. The
+// Starts the process in container `id` and returns its host pid once it has exec'd. Like
+// runc's setns process it gets the container's linux.seccomp filter (same load order as the
+// init), its own apparmor/SELinux/scheduler/ioPriority/oomScoreAdj settings and
+// process.execCPUAffinity (initial, then final, set before it runs). With process.terminal
+// its pty master is sent to console_socket (connected first) or console_socket_fd. The
 // process is a child of the caller (waitpid it in the foreground; leave it when detached).
 // The container's lock is held until the process exec'd, so a concurrent delete cannot run in
 // between. Errors, under an `exec in container "x"` frame: ENOENT does not exist; the gates
-// above; EINVAL bad process (config.json or --process); ENOTSUP --cgroup, --tty, AppArmor /
-// SELinux labels (like create); the process's own errors (e.g. ENOENT `exec: "x": executable
+// above; EINVAL bad process (config.json or --process), a terminal without a console socket;
+// ENOTSUP --cgroup, apparmorProfile without AppArmor, an SCMP_ACT_NOTIFY seccomp filter; the process's own errors (e.g. ENOENT `exec: "x": executable
 // file not found in $PATH` under "unable to start container process").
 [[nodiscard]] Result<pid_t> exec(sys::Ops& ops, const std::string& root, std::string_view id,
                                  const ExecOptions& opts);

@@ -10,11 +10,12 @@
 //   send_console_master: one sendmsg, one SCM_RIGHTS fd, what containerd/conmon wait for) or,
 //   for a foreground `run`, attaches the caller's terminal to it (HostTerminal, attach_terminal).
 //
-// For `exec --tty` (not implemented yet) the same pieces apply: the exec'd child, after setns
-// into the container, calls setup_console with bind_console = false (runc's setns init does
-// not touch /dev/console) and its own sync socket; the exec parent receives the master with
-// SyncSocket::expect_fd(kConsole), then sends it on with send_console_master (--console-socket,
-// --detach) or runs HostTerminal + attach_terminal with the exec'd pid (foreground).
+// `exec --tty` uses the same pieces (process/setns_exec.cc, container/exec.cc, runtime/
+// cmd_exec.cc): the exec'd child, after setns into the container, calls setup_console with
+// bind_console = false (runc's setns init does not touch /dev/console) and its own sync socket;
+// the exec parent receives the master with SyncSocket::expect_fd(kConsole), then sends it on
+// with send_console_master (--console-socket with --detach, or the CLI's socketpair in the
+// foreground, where HostTerminal + attach_terminal run with the exec'd pid).
 
 #include <signal.h>
 #include <sys/types.h>

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
 
 namespace grove::process {
@@ -19,18 +20,31 @@ constexpr int kCloneNewTime = CLONE_NEWTIME;
 
 constexpr const char* kStartFrame = "unable to start container process";  // runc's words
 
-// The exec'd process after `go`: cwd first, because runc (setns_init_linux.go) looks the
-// executable up after finalizeNamespace's chdir, so "./tool" is relative to process.cwd; then the
-// init's own finalisation (exec_setup.h), so exec and init processes are set up identically.
-// TODO(#4): seccomp, AppArmor, SELinux process label and the session keyring follow the
-// container once create applies them (today create refuses those fields: nothing to apply).
+// The exec'd process after `go`, in runc's setns init order: the console first (before the
+// uid change, it chowns the pty to the process's user; runc's setns init does not bind it over
+// /dev/console), then cwd, because runc looks the executable up after finalizeNamespace's chdir,
+// so "./tool" is relative to process.cwd; then the process's own settings (apparmor profile,
+// scheduler, io priority, SELinux exec label) and the init's own finalisation (exec_setup.h)
+// with the container's seccomp filter, so exec and init processes are set up identically.
+// TODO(#4): the session keyring (runc joins a new one per exec unless --no-new-keyring).
 Status exec_process(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket& sync) {
   const oci::Process& p = *cfg.process;
+  if (p.terminal) {
+    ConsoleSetup setup;
+    setup.bind_console = false;
+    setup.size = p.console_size;
+    setup.owner = p.user.uid;
+    GROVE_TRY(setup_console(ops, setup, sync).context("process.terminal"));
+  }
   GROVE_TRY(enter_cwd(ops, p.cwd).context("process.cwd"));
   GROVE_ASSIGN_OR_RETURN(std::string exe, find_executable(ops, p.args[0], p.env));
+  if (cfg.settings != nullptr) {
+    GROVE_TRY(apply_init_settings(ops, *cfg.settings));
+    GROVE_TRY(apply_exec_label(ops, *cfg.settings));
+  }
   std::vector<int> keep = cfg.inherit;
   keep.push_back(sync.fd());  // close-on-exec: execve closing it is the parent's success signal
-  return finalize_and_exec(ops, p, exe, std::move(keep));
+  return finalize_and_exec(ops, p, exe, std::move(keep), cfg.seccomp);
 }
 
 [[noreturn]] void process_main(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket& sync) {
@@ -81,8 +95,36 @@ void reap(sys::Ops& ops, pid_t pid, bool kill_first) {
   (void)ops.waitpid(pid, 0);
 }
 
-// Parent: the joiner's kPid (or its error), `go`, then EOF (exec'd) or the process's error.
-Result<pid_t> await_process(sys::Ops& ops, const SyncSocket& sync, pid_t joiner) {
+// Parent side before `go`: what runc's setnsProcess.start does to the process from outside
+// (oom_score_adj, CPU affinity: initial, then final once it would be in its cgroup).
+Status before_go(sys::Ops& ops, const SetnsExecConfig& cfg, pid_t pid) {
+  if (cfg.settings != nullptr) GROVE_TRY(apply_oom_score_adj(ops, pid, *cfg.settings));
+  GROVE_TRY(apply_cpu_affinity(ops, pid, cfg.cpu_affinity_initial)
+                .context("process.execCPUAffinity.initial"));
+  return apply_cpu_affinity(ops, pid, cfg.cpu_affinity_final)
+      .context("process.execCPUAffinity.final");
+}
+
+// The process's error after `go` (it _exit()s right after reporting), or EOF: exec'd.
+Status await_exec(sys::Ops& ops, const SyncSocket& sync, pid_t pid) {
+  auto data = ops.read(sync.fd(), kSyncMaxMessage + 1);
+  if (!data) {
+    reap(ops, pid, true);
+    return std::move(data).error().context("waiting for the container process");
+  }
+  if (data->empty()) return ok();  // execve closed the last copy of the child's end
+  reap(ops, pid, false);
+  GROVE_ASSIGN_OR_RETURN(SyncMessage err, decode_sync(data->data(), data->size()));
+  if (err.kind != SyncKind::kError || !err.error) {
+    return Error::plain(EPROTO, std::string("sync: unexpected ") + to_string(err.kind));
+  }
+  return std::move(*err.error);
+}
+
+// Parent: the joiner's kPid (or its error), `go`, the console master when process.terminal,
+// then EOF (exec'd) or the process's error.
+Result<SetnsSpawned> await_process(sys::Ops& ops, const SetnsExecConfig& cfg,
+                                   const SyncSocket& sync, pid_t joiner) {
   auto msg = sync.receive();
   reap(ops, joiner, !msg);  // it exits right after its one message
   if (!msg) return std::move(msg).error().context("waiting for the container process");
@@ -90,23 +132,24 @@ Result<pid_t> await_process(sys::Ops& ops, const SyncSocket& sync, pid_t joiner)
   if (msg->kind != SyncKind::kPid || msg->value <= 0) {
     return Error::plain(EPROTO, std::string("sync: expected pid, got ") + to_string(msg->kind));
   }
-  const pid_t pid = static_cast<pid_t>(msg->value);
-  if (Status st = sync.send_go(); !st) {
-    reap(ops, pid, true);
+  SetnsSpawned out;
+  out.pid = static_cast<pid_t>(msg->value);
+  Status st = before_go(ops, cfg, out.pid);
+  if (st) st = sync.send_go();
+  if (!st) {
+    reap(ops, out.pid, true);
     return std::move(st).error();
   }
-  auto data = ops.read(sync.fd(), kSyncMaxMessage + 1);
-  if (!data) {
-    reap(ops, pid, true);
-    return std::move(data).error().context("waiting for the container process");
+  if (cfg.process->terminal) {
+    auto master = sync.expect_fd(ops, SyncKind::kConsole);
+    if (!master) {
+      reap(ops, out.pid, true);  // it has reported its error and exits, or is stuck: kill it
+      return std::move(master).error();
+    }
+    out.console = std::move(*master);
   }
-  if (data->empty()) return pid;  // execve closed the last copy of the child's end
-  reap(ops, pid, false);          // it _exit()s right after reporting
-  GROVE_ASSIGN_OR_RETURN(SyncMessage err, decode_sync(data->data(), data->size()));
-  if (err.kind != SyncKind::kError || !err.error) {
-    return Error::plain(EPROTO, std::string("sync: unexpected ") + to_string(err.kind));
-  }
-  return std::move(*err.error);
+  GROVE_TRY(await_exec(ops, sync, out.pid));
+  return out;
 }
 
 }  // namespace
@@ -177,7 +220,7 @@ Status join_namespaces(sys::Ops& ops, const SetnsExecConfig& cfg) {
   return ok();
 }
 
-Result<pid_t> spawn_setns_process(sys::Ops& ops, const SetnsExecConfig& cfg) {
+Result<SetnsSpawned> spawn_setns_process(sys::Ops& ops, const SetnsExecConfig& cfg) {
   if (cfg.process == nullptr || cfg.process->args.empty()) {
     return Error::invalid("process args cannot be empty");
   }
@@ -191,7 +234,7 @@ Result<pid_t> spawn_setns_process(sys::Ops& ops, const SetnsExecConfig& cfg) {
     joiner_main(ops, cfg, pair.second);
   }
   pair.second.close();
-  return await_process(ops, pair.first, joiner->pid).context(kStartFrame);
+  return await_process(ops, cfg, pair.first, joiner->pid).context(kStartFrame);
 }
 
 }  // namespace grove::process

@@ -10,8 +10,10 @@
 //      │                 │        (fallback: setns each /proc/<pid>/ns/<x>, user first)
 //      │                 └─clone3(CLONE_PARENT)──▶ process: waits for `go`, then the same
 //      │◀── kPid (host pid of process) ── joiner exits             finalize_and_exec as the init
-//      │── kGo ──────────────────────────────────────────────────▶ (cwd, rlimits, caps, ids,
-//      │◀── EOF (execve closed the cloexec sync fd) or kError ────  umask, nnp, execve)
+//      │   (oomScoreAdj, execCPUAffinity set on the pid)           (console, cwd, settings,
+//      │── kGo ──────────────────────────────────────────────────▶ rlimits, caps, ids, umask,
+//      │◀── kConsole + pty master fd (process.terminal only) ─────  nnp, seccomp, execve)
+//      │◀── EOF (execve closed the cloexec sync fd) or kError ────
 //
 // Errors from either child cross the sync socket ({code, frames}, sync.h) and come back with an
 // "unable to start container process" frame (runc's words). The caller must be
@@ -25,7 +27,9 @@
 
 #include "libcontainer/base/result.h"
 #include "libcontainer/base/unique_fd.h"
+#include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/sync.h"
+#include "libcontainer/security/seccomp.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -60,9 +64,22 @@ struct SetnsExecConfig {
   // fds the process keeps: 0-2 and --preserve-fds (inherited_fds()). Everything else of the
   // runtime is closed in the joiner before any setns (CVE-2024-21626).
   std::vector<int> inherit;
-  // TODO(#4): a console (process.terminal): the process would receive the pty slave as 0-2
-  // here and the runtime sends the master to --console-socket; see container/exec.cc's
-  // check_exec_terminal.
+  // The container's linux.seccomp program (nullptr: none), loaded like the init's
+  // (finalize_and_exec). Never a notify filter: its listener would have no agent to go to.
+  const security::SeccompProgram* seccomp = nullptr;
+  // The process's own settings (plan_proc_settings of the process alone): apparmor profile,
+  // scheduler, io priority and SELinux label in the process; oomScoreAdj from the parent.
+  const ProcSettings* settings = nullptr;
+  // process.execCPUAffinity lists ("" = none), set by the parent on the process before `go`:
+  // initial, then final (there is no cgroup move in between until #6).
+  std::string cpu_affinity_initial;
+  std::string cpu_affinity_final;
+};
+
+// What spawn_setns_process started.
+struct SetnsSpawned {
+  pid_t pid = 0;     // host pid of the exec'd process
+  UniqueFd console;  // its pty master when process.terminal, else empty
 };
 
 // Joins the init's namespaces in the calling (single-threaded, unshared-fs) process:
@@ -72,10 +89,12 @@ struct SetnsExecConfig {
 [[nodiscard]] Status join_namespaces(sys::Ops& ops, const SetnsExecConfig& cfg);
 
 // Starts the process and returns its host pid once it has exec'd (its execve closed the sync
-// socket). The process is a child of the caller: the caller must waitpid() it (foreground) or
+// socket). With process.terminal the process allocates a pty from the container's devpts after
+// joining (setup_console, no /dev/console bind, as runc's setns init) and the master comes back
+// in `console`. The process is a child of the caller: the caller must waitpid() it (foreground) or
 // may leave it (detach). The intermediate child is reaped here. Errors: the children's errors
 // (code = their errno; e.g. ENOENT `exec: "x": executable file not found in $PATH`) under an
 // "unable to start container process" frame; clone3/socketpair errno.
-[[nodiscard]] Result<pid_t> spawn_setns_process(sys::Ops& ops, const SetnsExecConfig& cfg);
+[[nodiscard]] Result<SetnsSpawned> spawn_setns_process(sys::Ops& ops, const SetnsExecConfig& cfg);
 
 }  // namespace grove::process

@@ -3,14 +3,19 @@
 // orphaned by grove are reparented to it and reaped here. TearDown force-deletes every
 // container, reaps and checks the state root is empty.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,6 +26,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "tests/support/bundle.h"
+#include "tests/support/console_socket.h"
 #include "tests/support/files.h"
 #include "tests/support/priv.h"
 #include "tests/support/run_binary.h"
@@ -29,6 +35,7 @@ namespace grove::testing {
 namespace {
 
 using ::testing::Contains;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
@@ -236,11 +243,141 @@ TEST_F(ExecE2ePrivTest, CreatedContainersAcceptExecStoppedOnesRefuse) {
   EXPECT_EQ(ps.out, "null\n");  // runc 1.1.5 prints the same
 }
 
-TEST_F(ExecE2ePrivTest, TtyIsRefusedAsNotImplemented) {
-  run_detached("x-tty");
-  Ran r = grove({"exec", "--tty", "x-tty", "true"});
+// runc's checkTerminal strings (with grove's name), exit 255 like every exec failure, and no
+// process left in the container.
+TEST_F(ExecE2ePrivTest, TerminalFlagCombinationsAreRefusedLikeRunc) {
+  run_detached("x-ttyflags");
+  const std::string sock = tmp_.path() + "/c.sock";
+  UniqueFd listener = listen_at(sock);
+  ASSERT_TRUE(listener);
+  Ran detached = grove({"exec", "-d", "-t", "x-ttyflags", "true"});
+  EXPECT_EQ(detached.code, 255);
+  EXPECT_THAT(detached.err,
+              HasSubstr("cannot allocate tty if grove will detach without setting console socket"));
+  for (std::vector<std::string> flags : {std::vector<std::string>{"-d"}, {"-t"}, {}}) {
+    std::vector<std::string> args = {"exec", "--console-socket", sock};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"x-ttyflags", "true"});
+    Ran r = grove(args);
+    EXPECT_EQ(r.code, 255) << flags.size();
+    EXPECT_THAT(r.err,
+                HasSubstr("cannot use console socket if grove will not detach or allocate tty"));
+  }
+  Ran ps = grove({"ps", "--format", "json", "x-ttyflags"});
+  Json pids = Json::parse(ps.out, nullptr, false);
+  ASSERT_TRUE(pids.is_array()) << ps.out;
+  EXPECT_EQ(pids.size(), 1u) << "a refused exec left a process: " << ps.out;
+}
+
+// exec -d -t --console-socket: the pty comes from the container's devpts (not /dev/console),
+// is the process's stdio and controlling terminal, and its master reaches the socket.
+TEST_F(ExecE2ePrivTest, DetachedTtyHandsTheMasterToTheConsoleSocket) {
+  run_detached("x-ttysock");
+  const std::string sock = tmp_.path() + "/c.sock";
+  UniqueFd listener = listen_at(sock);
+  ASSERT_TRUE(listener);
+  const std::string pid_file = tmp_.path() + "/tty.pid";
+  Ran r = grove({"exec", "-d", "-t", "--console-socket", sock, "--pid-file", pid_file,
+                 "x-ttysock", "sh", "-c",
+                 "busybox tty; test -t 1 && echo isatty; read line; echo got:$line"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  long long pid = 0;
+  ASSERT_TRUE(parse_int64(read_text_file(pid_file), &pid)) << read_text_file(pid_file);
+  std::optional<Received> got = accept_console(listener.get());
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->payload, "/dev/pts/ptmx");
+  ASSERT_EQ(got->fds.size(), 1u);
+  int master = got->fds[0].get();
+  std::string out = read_pty(master, "isatty");
+  ASSERT_EQ(::write(master, "hello\n", 6), 6);
+  out += read_pty(master, "got:hello");
+  EXPECT_THAT(out, ContainsRegex("/dev/pts/[0-9]+"));
+  EXPECT_THAT(out, HasSubstr("isatty"));
+  EXPECT_THAT(out, HasSubstr("got:hello"));
+  // Reaped here (we are its subreaper): the container's pid namespace cannot finish dying, and
+  // `delete` would wait, while it is an unreaped zombie.
+  int status = 0;
+  EXPECT_EQ(::waitpid(static_cast<pid_t>(pid), &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// Foreground exec -t attaches the caller's terminal like `run`: its size, its input, the
+// process's exit code, and the caller's terminal mode restored afterwards.
+TEST_F(ExecE2ePrivTest, ForegroundTtyAttachesTheCallersTerminal) {
+  run_detached("x-ttyfg");
+  int master = -1;
+  int peer = -1;
+  struct winsize ws = {};
+  ws.ws_row = 31;
+  ws.ws_col = 79;
+  ASSERT_EQ(::openpty(&master, &peer, nullptr, nullptr, &ws), 0) << std::strerror(errno);
+  UniqueFd m(master);
+  UniqueFd p(peer);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(peer, F_SETFD, FD_CLOEXEC);
+  struct termios before;
+  ASSERT_EQ(::tcgetattr(peer, &before), 0);
+  RunOptions o{.out_path = tmp_.path() + "/fg.out", .err_path = tmp_.path() + "/fg.err"};
+  o.terminal_fd = peer;
+  std::vector<std::string> argv = {GROVE_BIN, "--root", root_, "exec", "-t", "x-ttyfg", "sh", "-c",
+                                   "busybox stty size; read line; echo got:$line; exit 7"};
+  pid_t pid = spawn_binary(argv, o);
+  ASSERT_GT(pid, 0);
+  std::string out = read_pty(master, "31 79");
+  ASSERT_EQ(::write(master, "hello\r", 6), 6);  // raw terminal: Enter sends CR
+  out += read_pty(master, "got:hello");
+  Ran r = finish_binary(pid, o);
+  EXPECT_EQ(r.code, 7) << r.err;
+  EXPECT_THAT(out, HasSubstr("31 79"));
+  EXPECT_THAT(out, HasSubstr("got:hello\r\n"));
+  struct termios after;
+  ASSERT_EQ(::tcgetattr(peer, &after), 0);
+  EXPECT_EQ(after.c_lflag, before.c_lflag) << "terminal mode not restored";
+  EXPECT_EQ(state("x-ttyfg")["status"], "running");
+}
+
+// Without a terminal to attach, exec -t fails before starting anything.
+TEST_F(ExecE2ePrivTest, ForegroundTtyWithoutATerminalFails) {
+  run_detached("x-notty");
+  Ran r = grove({"exec", "-t", "x-notty", "true"});
   EXPECT_EQ(r.code, 255);
-  EXPECT_THAT(r.err, HasSubstr("exec --tty: not implemented yet"));
+  EXPECT_THAT(r.err, HasSubstr("no terminal to attach"));
+}
+
+// The exec'd process gets the container's seccomp filter (runc's setns init loads it too).
+TEST_F(ExecE2ePrivTest, ExecdProcessHasTheContainersSeccompFilter) {
+  oci::Seccomp sc;
+  sc.default_action = "SCMP_ACT_ALLOW";
+  sc.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  sc.syscalls.push_back({{"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", 1, {}});
+  bundle_->spec().linux->seccomp = sc;
+  ASSERT_TRUE(bundle_->write_config());
+  run_detached("x-seccomp");
+  Ran r = grove({"exec", "x-seccomp", "sh", "-c", "busybox mkdir /made; echo rc=$?"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "rc=1\n");
+  EXPECT_THAT(r.err, HasSubstr("Operation not permitted"));
+  // --no-new-privs changes where the filter is loaded, not whether.
+  Ran nnp = grove({"exec", "--no-new-privs", "x-seccomp", "sh", "-c",
+                   "busybox mkdir /made; echo rc=$?"});
+  EXPECT_EQ(nnp.out, "rc=1\n") << nnp.err;
+  Ran status = grove({"exec", "x-seccomp", "busybox", "grep", "Seccomp:", "/proc/self/status"});
+  EXPECT_THAT(status.out, HasSubstr("Seccomp:\t2"));
+  std::filesystem::remove_all(root_ + "/.cache");  // create's compiled-filter cache
+}
+
+// process.execCPUAffinity.initial is the exec'd process's affinity (runtime-spec: only exec'd
+// processes, never the init).
+TEST_F(ExecE2ePrivTest, ExecCpuAffinityApplies) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two cpus to tell";
+  bundle_->spec().process->exec_cpu_affinity = oci::CpuAffinity{"0", ""};
+  ASSERT_TRUE(bundle_->write_config());
+  run_detached("x-affinity");
+  Ran r = grove({"exec", "x-affinity", "busybox", "grep", "Cpus_allowed_list", "/proc/self/status"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Cpus_allowed_list:\t0\n");
+  Ran init = grove({"exec", "x-affinity", "busybox", "grep", "Cpus_allowed_list", "/proc/1/status"});
+  EXPECT_NE(init.out, "Cpus_allowed_list:\t0\n") << "the init must keep its affinity";
 }
 
 }  // namespace

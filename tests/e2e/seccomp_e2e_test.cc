@@ -209,6 +209,36 @@ TEST_F(SeccompE2ePrivTest, NotifyRuleReachesTheAgent) {
   EXPECT_EQ(agent.state["state"]["bundle"], bundle_->bundle());
 }
 
+// exec does not hand a new listener to the agent yet: with a NOTIFY profile it refuses
+// clearly instead of starting a process whose notifications nobody would answer.
+TEST_F(SeccompE2ePrivTest, ExecInANotifyContainerIsNotImplementedYet) {
+  const std::string sock = cli_->scratch() + "/agent.sock";
+  Agent agent;
+  agent.server.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(sock.size(), sizeof addr.sun_path);
+  std::memcpy(addr.sun_path, sock.c_str(), sock.size());
+  ASSERT_EQ(::bind(agent.server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(agent.server.get(), 1), 0);
+  set_profile("SCMP_ACT_NOTIFY", {"sleep", "100"});
+  bundle_->spec().linux->seccomp->listener_path = sock;
+  ASSERT_TRUE(bundle_->write_config());
+  std::thread serving([&] { agent.serve(); });
+  Ran c = grove({"create", "-b", bundle_->bundle(), "sc-notify-exec"});
+  EXPECT_EQ(c.code, 0) << c.err;
+  Ran r = grove({"exec", "sc-notify-exec", "true"});
+  EXPECT_EQ(r.code, 255);
+  EXPECT_THAT(r.err, HasSubstr("SCMP_ACT_NOTIFY filter: not implemented yet"));
+  EXPECT_EQ(grove({"delete", "--force", "sc-notify-exec"}).code, 0);
+  // The listener hangs up once the init is reaped (we are its subreaper).
+  for (int i = 0; i < 500 && ::waitpid(-1, nullptr, WNOHANG) >= 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  serving.join();
+  EXPECT_EQ(agent.fds_received, 1);
+}
+
 TEST_F(SeccompE2ePrivTest, UnreachableListenerFailsCreateAndLeavesNothing) {
   set_profile("SCMP_ACT_NOTIFY", {"true"});
   bundle_->spec().linux->seccomp->listener_path = cli_->scratch() + "/nobody.sock";

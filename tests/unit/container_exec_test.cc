@@ -165,19 +165,25 @@ TEST(ContainerExecTest, ProcessFileInheritsCapsAndRlimitsOnlyWhenAbsent) {
   EXPECT_FALSE(own.no_new_privileges);  // never inherited: runc passes the process's own
 }
 
+// runc's checkTerminal: a console socket needs both --detach and a terminal; a detached
+// terminal needs a console socket; a foreground terminal attaches the caller's.
 TEST(ContainerExecTest, TerminalRules) {
   EXPECT_TRUE(check_exec_terminal(false, false, ""));
   EXPECT_TRUE(check_exec_terminal(false, true, ""));
-  auto sock = check_exec_terminal(false, true, "/s");
-  ASSERT_FALSE(sock);
-  EXPECT_THAT(sock.error().message(), HasSubstr("cannot use console socket if grove will not"));
+  EXPECT_TRUE(check_exec_terminal(true, false, ""));
+  EXPECT_TRUE(check_exec_terminal(true, true, "/s"));
+  for (auto [terminal, detach] : {std::pair{false, true}, {false, false}, {true, false}}) {
+    auto sock = check_exec_terminal(terminal, detach, "/s");
+    ASSERT_FALSE(sock) << terminal << detach;
+    EXPECT_EQ(sock.error().code(), EINVAL);
+    EXPECT_EQ(sock.error().message(),
+              "cannot use console socket if grove will not detach or allocate tty");
+  }
   auto detach = check_exec_terminal(true, true, "");
   ASSERT_FALSE(detach);
-  EXPECT_THAT(detach.error().message(), HasSubstr("cannot allocate tty if grove will detach"));
-  auto tty = check_exec_terminal(true, false, "");
-  ASSERT_FALSE(tty);
-  EXPECT_EQ(tty.error().code(), ENOTSUP);
-  EXPECT_THAT(tty.error().message(), HasSubstr("exec --tty: not implemented yet"));
+  EXPECT_EQ(detach.error().code(), EINVAL);
+  EXPECT_EQ(detach.error().message(),
+            "cannot allocate tty if grove will detach without setting console socket");
 }
 
 TEST(ContainerExecTest, StatusGateMatchesRunc) {
