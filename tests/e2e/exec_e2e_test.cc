@@ -27,6 +27,7 @@
 #include "libcontainer/base/strings.h"
 #include "tests/support/bundle.h"
 #include "tests/support/console_socket.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/files.h"
 #include "tests/support/priv.h"
 #include "tests/support/run_binary.h"
@@ -39,49 +40,18 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
-class ExecE2ePrivTest : public ::testing::Test {
+class ExecE2ePrivTest : public E2eFixture {
  protected:
+  ExecE2ePrivTest() : E2eFixture(GROVE_BIN, {"sleep", "100"}) {}
+
   void SetUp() override {
-    GROVE_REQUIRE_ROOT();
-    GROVE_REQUIRE(missing_busybox());
-    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    root_ = tmp_.path() + "/state";
-    auto b = BusyboxBundle::make({"sleep", "100"});
-    ASSERT_TRUE(b) << b.error().message();
-    bundle_.emplace(std::move(*b));
+    E2eFixture::SetUp();
+    if (!bundle_) return;
     // Applets the exec tests use beyond the bundle's default set.
     for (const char* applet : {"pwd", "env"}) {
       std::filesystem::create_symlink("busybox", bundle_->bundle() + "/rootfs/bin/" + applet);
     }
     ASSERT_TRUE(bundle_->write_config());
-  }
-
-  void TearDown() override {
-    if (!bundle_) return;
-    Ran ids = grove({"list", "-q"});
-    std::istringstream lines(ids.out);
-    for (std::string id; std::getline(lines, id);) {
-      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
-    }
-    reap_all();
-    std::error_code ec;
-    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
-    EXPECT_TRUE(clean) << "state left under " << root_;
-  }
-
-  static void reap_all() {
-    for (int i = 0; i < 200; ++i) {
-      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
-      if (p < 0) return;  // ECHILD: nothing left
-      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-
-  Ran grove(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    RunOptions o{.out_path = tmp_.path() + "/grove.out", .err_path = tmp_.path() + "/grove.err"};
-    return run_binary(argv, o);
   }
 
   // A running `sleep 100` container named `id`.
@@ -90,24 +60,12 @@ class ExecE2ePrivTest : public ::testing::Test {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
-  Json state(const std::string& id) {
-    Ran r = grove({"state", id});
-    if (r.code != 0) return Json();
-    return Json::parse(r.out, nullptr, false);
-  }
-
+  Json state(const std::string& id) { return cli_->state(id); }
   bool wait_status(const std::string& id, const std::string& want) {
-    for (int i = 0; i < 250; ++i) {
-      Json s = state(id);
-      if (s.is_object() && s["status"] == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+    return cli_->wait_status(id, want);
   }
-
-  TempDir tmp_;
-  std::string root_;
-  std::optional<BusyboxBundle> bundle_;
+  const std::string& root() const { return cli_->root(); }
+  const std::string& scratch() const { return cli_->scratch(); }
 };
 
 TEST_F(ExecE2ePrivTest, OutputAndExitCodes) {
@@ -152,7 +110,7 @@ TEST_F(ExecE2ePrivTest, EnvCwdAndUserFlagsTakeEffect) {
 
 TEST_F(ExecE2ePrivTest, ProcessFileIsUsedVerbatim) {
   run_detached("x-file");
-  std::string file = tmp_.path() + "/process.json";
+  std::string file = scratch() + "/process.json";
   std::ofstream(file) << R"({"args": ["sh", "-c", "echo from-file $X; pwd"], "cwd": "/bin",
                             "env": ["X=1", "PATH=/bin"], "user": {"uid": 0, "gid": 0}})";
   // The trailing command is ignored with --process, as in runc.
@@ -173,9 +131,9 @@ TEST_F(ExecE2ePrivTest, PreserveFdsPassesExactlyTheExtraFds) {
   run_detached("x-preserve");
   // fd 3 (and 5, not preserved) are open in grove; only 3 may reach the process, where ls's own
   // directory fd then is 4.
-  std::string cmd = std::string(GROVE_BIN) + " --root " + root_ +
+  std::string cmd = std::string(GROVE_BIN) + " --root " + root() +
                     " exec --preserve-fds 1 x-preserve ls /proc/self/fd 3</dev/null 5</dev/null";
-  RunOptions o{.out_path = tmp_.path() + "/sh.out", .err_path = tmp_.path() + "/sh.err"};
+  RunOptions o{.out_path = scratch() + "/sh.out", .err_path = scratch() + "/sh.err"};
   Ran r = run_shell(cmd, o);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "0\n1\n2\n3\n4\n");
@@ -183,7 +141,7 @@ TEST_F(ExecE2ePrivTest, PreserveFdsPassesExactlyTheExtraFds) {
 
 TEST_F(ExecE2ePrivTest, DetachWritesThePidFileAndPsListsTheProcess) {
   run_detached("x-detach");
-  std::string pid_file = tmp_.path() + "/exec.pid";
+  std::string pid_file = scratch() + "/exec.pid";
   Ran r = grove({"exec", "--detach", "--pid-file", pid_file, "x-detach", "sleep", "50"});
   ASSERT_EQ(r.code, 0) << r.err;
   long long pid = 0;
@@ -247,7 +205,7 @@ TEST_F(ExecE2ePrivTest, CreatedContainersAcceptExecStoppedOnesRefuse) {
 // process left in the container.
 TEST_F(ExecE2ePrivTest, TerminalFlagCombinationsAreRefusedLikeRunc) {
   run_detached("x-ttyflags");
-  const std::string sock = tmp_.path() + "/c.sock";
+  const std::string sock = scratch() + "/c.sock";
   UniqueFd listener = listen_at(sock);
   ASSERT_TRUE(listener);
   Ran detached = grove({"exec", "-d", "-t", "x-ttyflags", "true"});
@@ -273,10 +231,10 @@ TEST_F(ExecE2ePrivTest, TerminalFlagCombinationsAreRefusedLikeRunc) {
 // is the process's stdio and controlling terminal, and its master reaches the socket.
 TEST_F(ExecE2ePrivTest, DetachedTtyHandsTheMasterToTheConsoleSocket) {
   run_detached("x-ttysock");
-  const std::string sock = tmp_.path() + "/c.sock";
+  const std::string sock = scratch() + "/c.sock";
   UniqueFd listener = listen_at(sock);
   ASSERT_TRUE(listener);
-  const std::string pid_file = tmp_.path() + "/tty.pid";
+  const std::string pid_file = scratch() + "/tty.pid";
   Ran r = grove({"exec", "-d", "-t", "--console-socket", sock, "--pid-file", pid_file,
                  "x-ttysock", "sh", "-c",
                  "busybox tty; test -t 1 && echo isatty; read line; echo got:$line"});
@@ -317,9 +275,9 @@ TEST_F(ExecE2ePrivTest, ForegroundTtyAttachesTheCallersTerminal) {
   ::fcntl(peer, F_SETFD, FD_CLOEXEC);
   struct termios before;
   ASSERT_EQ(::tcgetattr(peer, &before), 0);
-  RunOptions o{.out_path = tmp_.path() + "/fg.out", .err_path = tmp_.path() + "/fg.err"};
+  RunOptions o{.out_path = scratch() + "/fg.out", .err_path = scratch() + "/fg.err"};
   o.terminal_fd = peer;
-  std::vector<std::string> argv = {GROVE_BIN, "--root", root_, "exec", "-t", "x-ttyfg", "sh", "-c",
+  std::vector<std::string> argv = {GROVE_BIN, "--root", root(), "exec", "-t", "x-ttyfg", "sh", "-c",
                                    "busybox stty size; read line; echo got:$line; exit 7"};
   pid_t pid = spawn_binary(argv, o);
   ASSERT_GT(pid, 0);
@@ -363,7 +321,7 @@ TEST_F(ExecE2ePrivTest, ExecdProcessHasTheContainersSeccompFilter) {
   EXPECT_EQ(nnp.out, "rc=1\n") << nnp.err;
   Ran status = grove({"exec", "x-seccomp", "busybox", "grep", "Seccomp:", "/proc/self/status"});
   EXPECT_THAT(status.out, HasSubstr("Seccomp:\t2"));
-  std::filesystem::remove_all(root_ + "/.cache");  // create's compiled-filter cache
+  std::filesystem::remove_all(root() + "/.cache");  // create's compiled-filter cache
 }
 
 // process.execCPUAffinity.initial is the exec'd process's affinity (runtime-spec: only exec'd
