@@ -55,31 +55,25 @@ Result<container::ExecOptions> exec_options(sys::Ops& ops, const Context& ctx) {
   return opts;
 }
 
-// runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255). Logged once like dispatch's
-// fail(), plus stderr when the log goes to a file (conmon reads the runtime's stderr).
-[[noreturn]] void exec_failed(Context& ctx, Error error) {
-  std::string msg = std::move(error).context("exec failed").message();
-  ctx.log.error(msg);
-  if (ctx.log.to_file()) ctx.err << msg << "\n";
-  ctx.out.flush();
-  ctx.err.flush();
-  exit_with(kExecFailedCode);
+// runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255). Dispatch logs it once (plus
+// stderr when the log goes to a file: conmon reads the runtime's stderr) and exits 255.
+Error exec_failed(Context& ctx, Error error) {
+  ctx.exit_code = kExecFailedCode;
+  return std::move(error).context("exec failed");
 }
 
 Status run_exec(Context& ctx) {
   sys::LinuxOps ops;
   auto opts = exec_options(ops, ctx);
-  if (!opts) exec_failed(ctx, std::move(opts).error());
+  if (!opts) return exec_failed(ctx, std::move(opts).error());
   auto pid = container::exec(ops, ctx.global.root, ctx.args[0], *opts);
-  if (!pid) exec_failed(ctx, std::move(pid).error());
+  if (!pid) return exec_failed(ctx, std::move(pid).error());
   if (opts->detach) return ok();
   auto code = wait_forwarding(ops, *pid, ctx.log);
-  if (!code) exec_failed(ctx, std::move(code).error());
+  if (!code) return exec_failed(ctx, std::move(code).error());
   ctx.log.debug("exec'd process " + std::to_string(*pid) + " exited with " + std::to_string(*code));
-  if (*code == 0) return ok();
-  ctx.out.flush();
-  ctx.err.flush();
-  exit_with(*code);
+  ctx.exit_code = *code;
+  return ok();
 }
 
 std::vector<FlagSpec> exec_flags() {

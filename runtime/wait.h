@@ -27,8 +27,8 @@ int exit_code(const sys::WaitStatus& ws);
 // sigwaitinfo or kill errno (ESRCH from kill is ignored: the child is exiting).
 [[nodiscard]] Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log);
 
-// Ends the CLI with `code` after flushing the streams: run and exec exit with the process's code,
-// which the dispatch framework (0/1) cannot express.
+// Ends the process with `code` after flushing the streams. Handlers should set Context::exit_code
+// instead (run and exec do); kept for code that runs outside dispatch.
 [[noreturn]] void exit_with(int code);
 
 }  // namespace grove::cli
