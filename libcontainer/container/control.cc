@@ -74,15 +74,14 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
     return std::move(pidfd).error();
   }
   GROVE_TRY(signal_all(ops, rec, pidfd->get(), SIGKILL));
-  struct pollfd p = {pidfd->get(), POLLIN, 0};
-  // TODO(lifecycle): poll(2) through sys::Ops once it has the method. #4
-  int n;
-  do {
-    n = ::poll(&p, 1, kKillWaitMs);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::last("poll(pidfd)");
-  if (n == 0) return Error::plain(ETIMEDOUT, "container init did not exit after SIGKILL");
-  return ok();
+  std::vector<struct pollfd> p = {{pidfd->get(), POLLIN, 0}};
+  for (;;) {
+    auto n = ops.poll(p, kKillWaitMs);
+    if (!n && n.error().code() == EINTR) continue;
+    if (!n) return std::move(n).error();
+    if (*n == 0) return Error::plain(ETIMEDOUT, "container init did not exit after SIGKILL");
+    return ok();
+  }
 }
 
 Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
