@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -176,6 +177,27 @@ TEST_F(ConcurrencyE2ePrivTest, KillRacingForcedDeleteLeavesNothing) {
     EXPECT_TRUE(root_empty()) << "round " << round;
     EXPECT_TRUE(gone(init)) << "init " << init << " still there";
   }
+}
+
+TEST_F(ConcurrencyE2ePrivTest, ForcedDeleteDoesNotWaitForAnUnreapedExecProcess) {
+  // A detached exec'd process is reparented to us (the subreaper), not to the container's init.
+  // delete --force SIGKILLs it with the init; the init, pid 1 of its namespace, then stays in
+  // do_exit until that zombie is reaped, which we only do once delete returns. An exiting init
+  // counts as stopped, so delete must not sit out its 10 s kill timeout.
+  Ran r = cli_->run({"run", "-d", "--bundle", bundle_->bundle(), "orphan"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  Json st = cli_->state("orphan");
+  ASSERT_TRUE(st.is_object());
+  pid_t init = st["pid"].get<pid_t>();
+  Ran e = cli_->run({"exec", "-d", "orphan", "sleep", "100"});
+  ASSERT_EQ(e.code, 0) << e.err;
+  auto t0 = std::chrono::steady_clock::now();
+  Ran d = cli_->run({"delete", "--force", "orphan"});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_TRUE(root_empty());
+  EXPECT_TRUE(gone(init)) << "init " << init << " still there";
 }
 
 }  // namespace
