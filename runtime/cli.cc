@@ -113,8 +113,9 @@ int dispatch(const GlobalOptions& global, std::span<const std::string> args, std
   log.debug("grove " + verb->name + ": root " + q(global.root) + ", " +
             std::to_string(parsed->args.size()) + " argument(s)");
   Context ctx{global, parsed->flags, parsed->args, out, err, log};
-  if (Status st = verb->handler(ctx); !st) return fail(log, err, st.error());
-  return 0;
+  Status st = verb->handler(ctx);
+  int code = st ? 0 : fail(log, err, st.error());
+  return ctx.exit_code.value_or(code);
 }
 
 }  // namespace

@@ -17,9 +17,10 @@
 // tests and its registration always runs. A handler parses nothing itself: it reads ctx.flags,
 // ctx.args and ctx.global, calls the library, prints results to ctx.out and returns a Status.
 // On error dispatch logs message() once at level error (and, with --log FILE, also prints it to
-// stderr, as runc's fatal() does) and exits 1.
+// stderr, as runc's fatal() does) and exits 1, or with ctx.exit_code when the handler set it.
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -50,6 +51,10 @@ struct Context {
   std::ostream& out;                     // stdout: results (JSON documents, tables)
   std::ostream& err;                     // stderr
   Logger& log;                           // --debug lines; never log the returned error
+  // Set by a handler whose exit code is not just 0/1 (run and exec: the process's own code;
+  // exec failures: 255). Dispatch exits with it whether the handler succeeded or returned an
+  // error (the error is still logged once); unset = 0 on success, 1 on error.
+  std::optional<int> exit_code;
 };
 
 // How many positional arguments a verb takes; checked before the handler runs, with runc's
@@ -94,7 +99,8 @@ const std::vector<FlagSpec>& global_flags();
 
 // Runs the CLI: `args` is argv without argv[0]. Writes results and help to `out`; logs (and
 // errors when --log is not given) to `err`. Returns the process exit code: 0 on success, 1 on a
-// usage error (unknown verb or flag, wrong argument count) or a failed verb.
+// usage error (unknown verb or flag, wrong argument count) or a failed verb, or the code the
+// verb set in Context::exit_code.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // The same for main(): argv[0] is skipped.
 int run(int argc, char** argv, std::ostream& out, std::ostream& err);

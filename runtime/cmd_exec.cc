@@ -58,15 +58,11 @@ Result<container::ExecOptions> exec_options(sys::Ops& ops, const Context& ctx) {
   return opts;
 }
 
-// runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255). Logged once like dispatch's
-// fail(), plus stderr when the log goes to a file (conmon reads the runtime's stderr).
-[[noreturn]] void exec_failed(Context& ctx, Error error) {
-  std::string msg = std::move(error).context("exec failed").message();
-  ctx.log.error(msg);
-  if (ctx.log.to_file()) ctx.err << msg << "\n";
-  ctx.out.flush();
-  ctx.err.flush();
-  exit_with(kExecFailedCode);
+// runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255). Dispatch logs it once (plus
+// stderr when the log goes to a file: conmon reads the runtime's stderr) and exits 255.
+Error exec_failed(Context& ctx, Error error) {
+  ctx.exit_code = kExecFailedCode;
+  return std::move(error).context("exec failed");
 }
 
 bool wants_terminal(const container::ExecOptions& opts) {
@@ -109,24 +105,22 @@ Result<int> exec_foreground(sys::Ops& ops, Context& ctx, container::ExecOptions&
 Status run_exec(Context& ctx) {
   sys::LinuxOps ops;
   auto opts = exec_options(ops, ctx);
-  if (!opts) exec_failed(ctx, std::move(opts).error());
+  if (!opts) return exec_failed(ctx, std::move(opts).error());
   // Before a foreground terminal is looked for, so the flag combinations fail with runc's
   // strings whatever grove's stdio is.
   Status terminal = container::check_exec_terminal(wants_terminal(*opts), opts->detach,
                                                    opts->console_socket);
-  if (!terminal) exec_failed(ctx, std::move(terminal).error());
+  if (!terminal) return exec_failed(ctx, std::move(terminal).error());
   if (opts->detach) {
     auto pid = container::exec(ops, ctx.global.root, ctx.args[0], *opts);
-    if (!pid) exec_failed(ctx, std::move(pid).error());
+    if (!pid) return exec_failed(ctx, std::move(pid).error());
     return ok();
   }
   auto code = exec_foreground(ops, ctx, *opts);
-  if (!code) exec_failed(ctx, std::move(code).error());
+  if (!code) return exec_failed(ctx, std::move(code).error());
   ctx.log.debug("exec'd process in " + q(ctx.args[0]) + " exited with " + std::to_string(*code));
-  if (*code == 0) return ok();
-  ctx.out.flush();
-  ctx.err.flush();
-  exit_with(*code);
+  ctx.exit_code = *code;
+  return ok();
 }
 
 std::vector<FlagSpec> exec_flags() {

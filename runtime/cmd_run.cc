@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 #include <string>
@@ -48,12 +49,18 @@ void log_strategy(Context& ctx, const std::string& id, const plan::StrategyChoic
                 " (" + s.reason + ")");
 }
 
-// runc destroys a container whose start failed.
-Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts, pid_t pid) {
+// runc destroys a container whose start failed. When the init itself failed after start (ids,
+// caps, execve: it reports on the exec fifo and exits 255, see process/init.h) `init_code` gets
+// its exit code; a foreground run exits with it, as runc (>= 1.2, whose init exits 255 there)
+// does. The init is in do_exit by the time start sees the fifo's EOF, so the SIGKILL of the
+// forced delete cannot change that code.
+Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts, pid_t pid,
+                        std::optional<int>& init_code) {
   Status st = container::start(ops, opts.root, opts.id, opts.warnings);
   if (!st) {
     (void)container::remove(ops, opts.root, opts.id, true, opts.warnings);
-    (void)ops.waitpid(pid, 0);
+    auto ws = ops.waitpid(pid, 0);
+    if (ws && ws->exited()) init_code = ws->status;
   }
   return st;
 }
@@ -63,7 +70,8 @@ Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts, pid
 // comes back over a socketpair given to create as its console socket.
 // `started` tells the caller whether a container is left to delete (errors before start have
 // destroyed it already).
-Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& started) {
+Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& started,
+                         std::optional<int>& init_code) {
   GROVE_ASSIGN_OR_RETURN(process::HostTerminal host, process::HostTerminal::open(ops));
   GROVE_ASSIGN_OR_RETURN(sys::FdPair pair, ops.socketpair(AF_UNIX, SOCK_STREAM, 0));
   opts.console_socket_fd = pair.second.get();
@@ -86,7 +94,7 @@ Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& st
     destroy();
     return std::move(blocked).error();
   }
-  GROVE_TRY(start_or_destroy(ops, opts, pid));
+  GROVE_TRY(start_or_destroy(ops, opts, pid, init_code));
   started = true;
   return attach_and_wait(ops, host, master->get(), pid, *blocked);
 }
@@ -111,20 +119,29 @@ Status run_run(Context& ctx) {
   };
   bool attach = !detach && opts.spec.process && opts.spec.process->terminal;
   Result<int> code = 0;
+  std::optional<int> init_code;
   if (attach) {
     bool started = false;
-    code = run_attached(ops, opts, started);
+    code = run_attached(ops, opts, started, init_code);
     log_warnings();
-    if (!started) return std::move(code).error();
+    if (!started) {
+      ctx.exit_code = init_code;
+      return std::move(code).error();
+    }
     log_strategy(ctx, opts.id, strategy);
   } else {
     auto created = container::create(ops, opts);
     log_warnings();
     if (!created) return std::move(created).error();
     log_strategy(ctx, opts.id, strategy);
-    Status st = start_or_destroy(ops, opts, *created);
+    Status st = start_or_destroy(ops, opts, *created, init_code);
     log_warnings();
-    GROVE_TRY(std::move(st));
+    if (!st) {
+      // Detached, runc's start has already returned 0 when its init fails; we report the error
+      // with 1 rather than hide it.
+      if (!detach) ctx.exit_code = init_code;
+      return std::move(st).error();
+    }
     if (detach) return ok();
     code = wait_forwarding(ops, *created, ctx.log);
   }
@@ -135,12 +152,8 @@ Status run_run(Context& ctx) {
   }
   if (!code) return std::move(code).error();
   ctx.log.debug("container " + q(opts.id) + " exited with " + std::to_string(*code));
-  if (*code == 0) return ok();
-  // The framework maps a Status to 0 or 1; run must return the process's own code.
-  // TODO(verbs): let a handler set the exit code through Context instead. #4
-  ctx.out.flush();
-  ctx.err.flush();
-  exit_with(*code);
+  ctx.exit_code = *code;
+  return ok();
 }
 
 std::vector<FlagSpec> run_flags() {

@@ -51,13 +51,6 @@ Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log) {
   }
 }
 
-void exit_with(int code) {
-  std::cout.flush();
-  std::cerr.flush();
-  std::fflush(nullptr);
-  std::exit(code);
-}
-
 Result<process::BlockedSignals> prepare_attach(sys::Ops& ops, process::HostTerminal& host,
                                                int master) {
   std::vector<int> sigs(std::begin(kForwarded), std::end(kForwarded));

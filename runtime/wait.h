@@ -43,8 +43,4 @@ int exit_code(const sys::WaitStatus& ws);
 [[nodiscard]] Result<int> attach_and_wait(sys::Ops& ops, process::HostTerminal& host, int master,
                                           pid_t pid, const process::BlockedSignals& signals);
 
-// Ends the CLI with `code` after flushing the streams: run and exec exit with the process's code,
-// which the dispatch framework (0/1) cannot express.
-[[noreturn]] void exit_with(int code);
-
 }  // namespace grove::cli

@@ -18,6 +18,7 @@ namespace {
 
 // runc's killContainer waits 100 x 100 ms for the init to die.
 constexpr int kKillWaitMs = 10000;
+constexpr int kKillSliceMs = 100;
 
 Error not_running() { return Error::plain(ESRCH, "container not running"); }
 
@@ -66,7 +67,11 @@ Status signal_all(sys::Ops& ops, const ContainerRecord& rec, int pidfd, int sig)
   return ok();
 }
 
-// SIGKILL and wait until the pidfd reports the exit (zombie counts: the reaper is not us).
+// SIGKILL and wait until the init is dead: its pidfd reports the exit (a zombie counts: the
+// reaper is not us), or it is inside do_exit (PF_EXITING). A pid-namespace init stays in do_exit
+// (zap_pid_ns_processes) until every process of its namespace is reaped, e.g. a detached exec'd
+// process whose parent is outside the namespace and reaps late (PID 1 on some hosts, an engine
+// that waits for delete first); it never runs user code again, so waiting for it gains nothing.
 Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
   auto pidfd = open_init(ops, rec);
   if (!pidfd) {
@@ -74,15 +79,16 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
     return std::move(pidfd).error();
   }
   GROVE_TRY(signal_all(ops, rec, pidfd->get(), SIGKILL));
-  struct pollfd p = {pidfd->get(), POLLIN, 0};
-  // TODO(lifecycle): poll(2) through sys::Ops once it has the method. #4
-  int n;
-  do {
-    n = ::poll(&p, 1, kKillWaitMs);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::last("poll(pidfd)");
-  if (n == 0) return Error::plain(ETIMEDOUT, "container init did not exit after SIGKILL");
-  return ok();
+  std::vector<struct pollfd> p = {{pidfd->get(), POLLIN, 0}};
+  for (int waited = 0; waited < kKillWaitMs; waited += kKillSliceMs) {
+    auto n = ops.poll(p, kKillSliceMs);
+    if (!n && n.error().code() != EINTR) return std::move(n).error();
+    if (n && *n > 0) return ok();
+    // Not reused meanwhile: the pidfd would have turned readable first.
+    GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, rec.init_pid));
+    if (!live || (live->flags & kPfExiting) != 0) return ok();
+  }
+  return Error::plain(ETIMEDOUT, "container init did not exit after SIGKILL");
 }
 
 Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,

@@ -258,11 +258,10 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
 Result<std::string> read_exec_fifo(sys::Ops& ops, int fifo, int pidfd) {
   std::string data;
   for (;;) {
-    struct pollfd p[2] = {{fifo, POLLIN, 0}, {pidfd, POLLIN, 0}};
-    // TODO(lifecycle): poll(2) through sys::Ops once it has the method. #4
-    if (::poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return Error::last("poll(exec fifo, pidfd)");
+    std::vector<struct pollfd> p = {{fifo, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    if (auto n = ops.poll(p, -1); !n) {
+      if (n.error().code() == EINTR) continue;
+      return std::move(n).error().context("wait for the exec fifo");
     }
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       auto chunk = ops.read(fifo, 4096);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -176,23 +177,42 @@ StateStore::StateStore(std::string root) : root_(std::move(root)) {
 
 std::string StateStore::dir(std::string_view id) const { return root_ + "/" + std::string(id); }
 
+// Undoes a half-built directory of create(): its lock file, then the directory.
+static void discard_dir(const std::string& d) {
+  ::unlink((d + "/" + kLockFile).c_str());
+  ::rmdir(d.c_str());
+}
+
 Result<Lock> StateStore::create(std::string_view id) {
   GROVE_TRY(validate_id(id));
   GROVE_TRY(mkdir_p(root_, 0700));
-  std::string d = dir(id);
-  if (::mkdir(d.c_str(), 0711) != 0) {
-    if (errno == EEXIST) return exists_error(id);
-    return Error::last("mkdir(" + q(d) + ")");
+  const std::string d = dir(id);
+  // The directory is built under a private name and renamed into place with its lock already
+  // held. Creating <root>/<id> first left a window (mkdir .. open .. flock) in which a
+  // concurrent lock() (delete, kill) could open and flock the new lock file before us, find no
+  // state.json and remove the container being created under it.
+  const std::string tmp = root_ + "/.tmp-" + std::to_string(::getpid());
+  if (::mkdir(tmp.c_str(), 0711) != 0) {
+    if (errno != EEXIST) return Error::last("mkdir(" + q(tmp) + ")");
+    discard_dir(tmp);  // left by a crashed grove that had our pid: nobody else can own it
+    if (::mkdir(tmp.c_str(), 0711) != 0) return Error::last("mkdir(" + q(tmp) + ")");
   }
-  std::string lock_path = d + "/" + kLockFile;
+  const std::string lock_path = tmp + "/" + kLockFile;
   UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  Status st = ok();
   if (!fd) {
-    Error e = Error::last("open(" + q(lock_path) + ")");
-    ::rmdir(d.c_str());
-    return e;
+    st = Error::last("open(" + q(lock_path) + ")");
+  } else if (::flock(fd.get(), LOCK_EX) != 0) {
+    st = Error::last("flock(" + q(lock_path) + ")");
+  } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, d.c_str(), RENAME_NOREPLACE) != 0) {
+    // Concurrent creates of one id: exactly one rename wins, the others see EEXIST.
+    st = errno == EEXIST ? exists_error(id)
+                         : Error::last("renameat2(" + q(tmp) + ", " + q(d) + ", RENAME_NOREPLACE)");
   }
-  // Nobody else can know the lock file yet, but a concurrent lock() may open it right now.
-  if (::flock(fd.get(), LOCK_EX) != 0) return Error::last("flock(" + q(lock_path) + ")");
+  if (!st) {
+    discard_dir(tmp);
+    return std::move(st).error();
+  }
   return Lock(std::move(fd));
 }
 

@@ -3,8 +3,10 @@
 //   <root>/<id>/state.json   ContainerRecord as JSON, replaced atomically (temp + fsync + rename)
 //   <root>/<id>/lock         flock(LOCK_EX) held by whoever reads-modifies-writes this container
 //   <root>/<id>/exec.fifo    created by create, removed by start (see container/lifecycle.cc)
-// Concurrent create/kill/delete on one id serialise on the lock; a deleted container's lock file
-// is unlinked while held, so a waiter that then gets the lock sees "does not exist".
+// create() builds the directory under <root>/.tmp-<pid> and renames it into place with the lock
+// held, so <root>/<id> never exists without a held or holdable lock. Concurrent create/kill/delete
+// on one id serialise on the lock; a deleted container's lock file is unlinked while held, so a
+// waiter that then gets the lock sees "does not exist".
 // Not thread-safe per StateStore object; safe across processes. No fd is inherited (O_CLOEXEC).
 
 #include <sys/types.h>
@@ -79,8 +81,10 @@ class StateStore {
   // <root>/<id> (no validation; call validate_id first).
   std::string dir(std::string_view id) const;
 
-  // Creates <root>/<id> (0711) and its lock file and returns the lock held. Errors: EINVAL bad
-  // id; EEXIST exists_error(); mkdir/open errno. On failure nothing is left behind.
+  // Creates <root>/<id> (0711) and its lock file and returns the lock held; built as
+  // <root>/.tmp-<pid> and renamed (RENAME_NOREPLACE) into place. Errors: EINVAL bad id; EEXIST
+  // exists_error() (also for the losers of concurrent creates); mkdir/open/flock/renameat2
+  // errno. On failure nothing is left behind.
   [[nodiscard]] Result<Lock> create(std::string_view id);
   // Locks an existing container (blocks while another process holds it). Errors: EINVAL bad
   // id; ENOENT not_exist_error() (also when it was deleted while we waited); flock errno.

@@ -32,11 +32,12 @@ Result<ProcStat> parse_proc_stat(std::string_view text) {
   // After ") " come fields 3, 4, ...; field 22 is the 20th of them.
   std::vector<std::string> fields = split(text.substr(close + 2), ' ');
   long long start = 0;
+  long long flags = 0;  // field 9 is an unsigned int: it fits
   if (fields.size() < 20 || fields[0].size() != 1 || !parse_int64(fields[19], &start) ||
-      start < 0) {
+      start < 0 || !parse_int64(fields[6], &flags) || flags < 0) {
     return bad();
   }
-  return ProcStat{fields[0][0], static_cast<uint64_t>(start)};
+  return ProcStat{fields[0][0], static_cast<uint64_t>(start), static_cast<uint64_t>(flags)};
 }
 
 RunState derive_state(const ContainerRecord& record, const std::optional<ProcStat>& live) {

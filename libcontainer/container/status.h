@@ -25,7 +25,11 @@ const char* to_string(RunState state) noexcept;
 struct ProcStat {
   char state = '?';         // field 3: R S D Z X T t ...
   uint64_t start_time = 0;  // field 22: clock ticks after boot; identifies the process
+  uint64_t flags = 0;       // field 9: the thread-group leader's PF_* task flags
 };
+
+// PF_EXITING (include/linux/sched.h): the task is inside do_exit and never runs user code again.
+inline constexpr uint64_t kPfExiting = 0x4;
 
 // Parses one /proc/<pid>/stat line. comm (field 2) may contain spaces and ')' so parsing starts
 // after the last ')'. Errors: EINVAL "malformed /proc/<pid>/stat" on anything else.

@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -149,6 +151,30 @@ TEST_F(LifecycleE2ePrivTest, RunForwardsSignalsToTheInit) {
   ASSERT_EQ(::kill(run, SIGTERM), 0);
   Ran r = finish(run, "run");
   EXPECT_EQ(r.code, 42) << r.err;
+}
+
+TEST_F(LifecycleE2ePrivTest, RunExits255WhenTheInitFailsAfterStart) {
+  // execve fails (ENOEXEC) after start: the init reports it on the exec fifo and exits 255, and a
+  // foreground run exits with that code, as runc does (its init's os.Exit(255), runc >= 1.2).
+  const std::string bad = bundle_->bundle() + "/rootfs/bin/bad";
+  {
+    std::ofstream f(bad, std::ios::binary);
+    f << std::string("garbage\0\1\2", 10);
+    ASSERT_TRUE(f.good());
+  }
+  ASSERT_EQ(::chmod(bad.c_str(), 0755), 0);
+  set_args({"/bin/bad"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-enoexec"});
+  EXPECT_EQ(r.code, 255) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("/bin/bad"));
+  EXPECT_EQ(grove({"state", "c-enoexec"}).code, 1);
+  // A missing executable is found at create, before any process runs: 1, as runc 1.1.5's
+  // "runc run failed: unable to start container process: exec: ...: no such file" (checked).
+  set_args({"/bin/nope"});
+  Ran missing = grove({"run", "--bundle", bundle_->bundle(), "c-missing"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("/bin/nope"));
+  EXPECT_EQ(grove({"state", "c-missing"}).code, 1);
 }
 
 TEST_F(LifecycleE2ePrivTest, CreateStartKillDelete) {

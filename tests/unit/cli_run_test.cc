@@ -24,7 +24,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// Prints its inputs as "key=value" lines; fails with EPERM when given the argument "fail".
+// Prints its inputs as "key=value" lines; fails with EPERM when given the argument "fail"; the
+// argument "code=N" sets Context::exit_code to N.
 Status run_echo(Context& ctx) {
   ctx.out << "root=" << ctx.global.root << "\n"
           << "systemd=" << ctx.global.systemd_cgroup << "\n"
@@ -34,6 +35,7 @@ Status run_echo(Context& ctx) {
           << "name=" << ctx.flags.get_string("name", "-") << "\n";
   for (const std::string& a : ctx.args) {
     if (a == "fail") return Error::from_errno(EPERM, "kill(1, 9)").context("container \"c1\"");
+    if (a.rfind("code=", 0) == 0) ctx.exit_code = std::stoi(a.substr(5));
     ctx.out << "arg=" << a << "\n";
   }
   return ok();
@@ -228,6 +230,26 @@ TEST(CliRunTest, ArgvOverload) {
   std::ostringstream out, err;
   EXPECT_EQ(run(3, argv, out, err), 0);
   EXPECT_THAT(out.str(), HasSubstr("arg=c9\n"));
+}
+
+}  // namespace
+}  // namespace grove::cli
+
+namespace grove::cli {
+namespace {
+
+TEST(CliRunTest, HandlerSetsTheExitCodeThroughContext) {
+  // run and exec exit with their process's code this way, on success...
+  Outcome r = grove({"x-test-echo", "c1", "code=7"});
+  EXPECT_EQ(r.code, 7);
+  EXPECT_EQ(r.err, "");
+  // ...and with 255 on a failure (runc's exec failures, an init failing after start), the error
+  // still logged once.
+  Outcome f = grove({"x-test-echo", "c1", "code=255", "fail"});
+  EXPECT_EQ(f.code, 255);
+  EXPECT_THAT(f.err, HasSubstr("kill(1, 9)"));
+  EXPECT_EQ(f.err.find("kill(1, 9)"), f.err.rfind("kill(1, 9)")) << f.err;
+  EXPECT_EQ(grove({"x-test-echo", "c1", "fail"}).code, 1);  // unset: 1 on error
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "libcontainer/container/state_store.h"
 
@@ -94,6 +96,30 @@ TEST_F(ContainerStateStoreTest, DuplicateCreateIsEexist) {
   auto second = store.create("c1");
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code(), EEXIST);
+}
+
+TEST_F(ContainerStateStoreTest, CreateBuildsAsideAndLeavesNoTempDir) {
+  // A crashed grove that had our pid left its half-built directory: create() reclaims it.
+  ASSERT_EQ(::mkdir(root_.c_str(), 0700), 0);
+  const std::string stale = root_ + "/.tmp-" + std::to_string(::getpid());
+  ASSERT_EQ(::mkdir(stale.c_str(), 0711), 0);
+  int fd = ::open((stale + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  StateStore store(root_);
+  auto first = store.create("c1");
+  ASSERT_TRUE(first) << first.error().message();
+  auto second = store.create("c1");  // the loser of a race takes this path too
+  ASSERT_FALSE(second);
+  EXPECT_THAT(second.error().message(), HasSubstr("container with given ID already exists"));
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(root_)) {
+    names.push_back(e.path().filename());
+  }
+  EXPECT_THAT(names, ElementsAre("c1"));
+  struct stat st;
+  ASSERT_EQ(::stat((root_ + "/c1").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0711u);
 }
 
 TEST_F(ContainerStateStoreTest, MissingContainerDoesNotExist) {

@@ -35,6 +35,16 @@ TEST(ContainerStatusTest, ParsesStateAndStartTime) {
   ASSERT_TRUE(st) << st.error().message();
   EXPECT_EQ(st->state, 'S');
   EXPECT_EQ(st->start_time, 555u);
+  EXPECT_EQ(st->flags, 4194560u);  // field 9
+  EXPECT_EQ(st->flags & kPfExiting, 0u);
+}
+
+TEST(ContainerStatusTest, ParsesTheExitingFlag) {
+  std::string line = stat_line('S', 555);
+  line.replace(line.find(" 4194560 "), 9, " 4194564 ");  // PF_EXITING added
+  auto st = parse_proc_stat(line);
+  ASSERT_TRUE(st) << st.error().message();
+  EXPECT_NE(st->flags & kPfExiting, 0u);
 }
 
 TEST(ContainerStatusTest, RejectsMalformedStat) {
