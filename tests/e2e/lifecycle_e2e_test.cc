@@ -1,8 +1,7 @@
 // L3: the real grove binary (GROVE_BIN) running busybox containers through create, start, run,
-// state, kill, delete and list, with the state under a mkdtemp --root. The test process is a
-// child subreaper, so inits orphaned by `grove create` are reparented to it and reaped here
-// (a zombie init already counts as stopped). TearDown force-deletes every container, reaps and
-// removes the state root: nothing is left behind.
+// state, kill, delete and list, on the shared E2eFixture (tests/support/e2e_fixture.h: a mkdtemp
+// --root, the test process a child subreaper, and a TearDown that force-deletes, reaps and
+// fails when state or a mount is left).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "tests/support/bundle.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/files.h"
 #include "tests/support/priv.h"
 #include "tests/support/run_binary.h"
@@ -34,72 +34,19 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
 
-class LifecycleE2ePrivTest : public ::testing::Test {
+class LifecycleE2ePrivTest : public E2eFixture {
  protected:
-  void SetUp() override {
-    GROVE_REQUIRE_ROOT();
-    GROVE_REQUIRE(missing_busybox());
-    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    root_ = tmp_.path() + "/state";
-    auto b = BusyboxBundle::make({"true"});
-    ASSERT_TRUE(b) << b.error().message();
-    bundle_.emplace(std::move(*b));
-  }
+  LifecycleE2ePrivTest() : E2eFixture(GROVE_BIN) {}
 
-  void TearDown() override {
-    if (!bundle_) return;
-    Ran ids = grove({"list", "-q"});
-    std::istringstream lines(ids.out);
-    for (std::string id; std::getline(lines, id);) {
-      EXPECT_EQ(grove({"delete", "--force", id}).code, 0) << id;
-    }
-    reap_all();
-    std::error_code ec;
-    bool clean = !std::filesystem::exists(root_, ec) || std::filesystem::is_empty(root_, ec);
-    EXPECT_TRUE(clean) << "state left under " << root_;
-  }
-
-  // Reaps every exited child; the inits we inherited die within moments of a forced delete.
-  static void reap_all() {
-    for (int i = 0; i < 200; ++i) {
-      pid_t p = ::waitpid(-1, nullptr, WNOHANG);
-      if (p < 0) return;  // ECHILD: nothing left
-      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-
-  // Where the child tagged `tag` writes: <tmp>/<tag>.out and <tmp>/<tag>.err.
-  RunOptions output(const std::string& tag) const {
-    return {.out_path = tmp_.path() + "/" + tag + ".out",
-            .err_path = tmp_.path() + "/" + tag + ".err"};
-  }
-
-  // Starts `GROVE_BIN --root <root> args...` with stdout and stderr in files; returns its pid.
+  // Starts `grove --root <root> args...` with output in files named after `tag`; returns its pid.
   pid_t spawn(const std::vector<std::string>& args, const std::string& tag) {
-    std::vector<std::string> argv = {GROVE_BIN, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return spawn_binary(argv, output(tag));
+    return cli_->spawn(args, tag);
   }
+  Ran finish(pid_t pid, const std::string& tag) { return cli_->finish(pid, tag); }
 
-  Ran finish(pid_t pid, const std::string& tag) { return finish_binary(pid, output(tag)); }
-
-  Ran grove(const std::vector<std::string>& args) { return finish(spawn(args, "grove"), "grove"); }
-
-  // `grove state id` decoded, or null when it fails.
-  Json state(const std::string& id) {
-    Ran r = grove({"state", id});
-    if (r.code != 0) return Json();
-    return Json::parse(r.out, nullptr, false);
-  }
-
-  // Polls state until its status is `want` (up to ~5 s).
+  Json state(const std::string& id) { return cli_->state(id); }
   bool wait_status(const std::string& id, const std::string& want) {
-    for (int i = 0; i < 250; ++i) {
-      Json s = state(id);
-      if (s.is_object() && s["status"] == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+    return cli_->wait_status(id, want);
   }
 
   void set_args(std::vector<std::string> args) {
@@ -107,9 +54,8 @@ class LifecycleE2ePrivTest : public ::testing::Test {
     ASSERT_TRUE(bundle_->write_config());
   }
 
-  TempDir tmp_;
-  std::string root_;
-  std::optional<BusyboxBundle> bundle_;
+  const std::string& root() const { return cli_->root(); }
+  const std::string& scratch() const { return cli_->scratch(); }
 };
 
 TEST_F(LifecycleE2ePrivTest, RunTrueExitsZeroAndDeletesTheContainer) {
@@ -179,7 +125,7 @@ TEST_F(LifecycleE2ePrivTest, RunExits255WhenTheInitFailsAfterStart) {
 
 TEST_F(LifecycleE2ePrivTest, CreateStartKillDelete) {
   set_args({"sleep", "100"});
-  std::string pid_file = tmp_.path() + "/init.pid";
+  std::string pid_file = scratch() + "/init.pid";
   Ran c = grove({"create", "--bundle", bundle_->bundle(), "--pid-file", pid_file, "c-life"});
   ASSERT_EQ(c.code, 0) << c.err;
   Json s = state("c-life");
@@ -264,11 +210,11 @@ TEST_F(LifecycleE2ePrivTest, MalformedConfigIsOneClearLine) {
   EXPECT_THAT(r.err, HasSubstr(bundle_->bundle() + "/config.json"));
   EXPECT_THAT(r.err, HasSubstr("/process/args"));
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-bad"));
-  Ran run = grove({"run", "--bundle", tmp_.path() + "/no-such-bundle", "c-none"});
+  EXPECT_FALSE(std::filesystem::exists(root() + "/c-bad"));
+  Ran run = grove({"run", "--bundle", scratch() + "/no-such-bundle", "c-none"});
   EXPECT_EQ(run.code, 1);
   EXPECT_THAT(run.err, HasSubstr("no-such-bundle/config.json"));
-  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-none"));
+  EXPECT_FALSE(std::filesystem::exists(root() + "/c-none"));
 }
 
 TEST_F(LifecycleE2ePrivTest, DuplicateAndInvalidIds) {
@@ -298,12 +244,12 @@ TEST_F(LifecycleE2ePrivTest, TerminalAndConsoleSocketRules) {
                                "socket"));
   bundle_->spec().process->terminal = false;
   ASSERT_TRUE(bundle_->write_config());
-  std::string sock = tmp_.path() + "/console.sock";
+  std::string sock = scratch() + "/console.sock";
   Ran s = grove({"create", "--console-socket", sock, "--bundle", bundle_->bundle(), "c-tty"});
   EXPECT_EQ(s.code, 1);
   EXPECT_THAT(s.err, HasSubstr("cannot use console socket if grove will not detach or allocate "
                                "tty"));
-  EXPECT_FALSE(std::filesystem::exists(root_ + "/c-tty"));
+  EXPECT_FALSE(std::filesystem::exists(root() + "/c-tty"));
 }
 
 }  // namespace
