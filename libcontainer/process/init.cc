@@ -99,7 +99,7 @@ void report_on_fifo(sys::Ops& ops, int fifo_fd, const Error& error) {
 Status load_notify_filter(sys::Ops& ops, const security::SeccompProgram& prog,
                           const SyncSocket& sync) {
   GROVE_ASSIGN_OR_RETURN(UniqueFd listener, security::load_seccomp(ops, prog));
-  return send_sync_fd(ops, sync, SyncKind::kSeccompFd, listener.get())
+  return sync.send_fd(ops, SyncKind::kSeccompFd, listener.get())
       .context("send seccomp listener fd");
 }
 

@@ -101,7 +101,7 @@ Result<UniqueFd> enter_pid_ns_for_clone(sys::Ops& ops, const oci::Spec& spec) {
 // Parent: the init's notify listener fd, handed to the caller (who sends it to listenerPath).
 Status forward_seccomp_fd(sys::Ops& ops, const SpawnOptions& opts, pid_t pid,
                           const SyncSocket& sync) {
-  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, expect_sync_fd(ops, sync, SyncKind::kSeccompFd));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, sync.expect_fd(ops, SyncKind::kSeccompFd));
   if (!opts.on_seccomp_fd) return Error::invalid("linux.seccomp: no receiver for the listener fd");
   return opts.on_seccomp_fd(pid, std::move(fd));
 }

@@ -183,26 +183,6 @@ Result<SyncMessage> SyncSocket::expect(SyncKind kind) const {
   return msg;
 }
 
-Status send_sync_fd(sys::Ops& ops, const SyncSocket& sock, SyncKind kind, int fd) {
-  char buf[sizeof(Header)];
-  std::size_t n = encode_sync(kind, 0, nullptr, buf, sizeof buf);
-  return ops.send_fds(sock.fd(), std::string(buf, n), {fd});
-}
-
-Result<UniqueFd> expect_sync_fd(sys::Ops& ops, const SyncSocket& sock, SyncKind kind) {
-  auto got = ops.recv_fds(sock.fd(), kSyncMaxMessage, 1);
-  if (!got) return std::move(got).error().context(std::string("waiting for ") + to_string(kind));
-  if (got->data.empty()) return Error::plain(EPIPE, "sync: peer closed the channel");
-  GROVE_ASSIGN_OR_RETURN(SyncMessage msg, decode_sync(got->data.data(), got->data.size()));
-  if (msg.kind == SyncKind::kError) return std::move(*msg.error).context("container init");
-  if (msg.kind != kind || got->fds.size() != 1) {
-    return Error::plain(EPROTO, std::string("sync: expected ") + to_string(kind) +
-                                    " with one fd, got " + to_string(msg.kind) + " with " +
-                                    std::to_string(got->fds.size()));
-  }
-  return std::move(got->fds[0]);
-}
-
 Result<std::pair<SyncSocket, SyncSocket>> make_sync_pair(sys::Ops& ops) {
   GROVE_ASSIGN_OR_RETURN(sys::FdPair p, ops.socketpair(AF_UNIX, SOCK_SEQPACKET, 0));
   return std::make_pair(SyncSocket(std::move(p.first)), SyncSocket(std::move(p.second)));

@@ -88,16 +88,6 @@ class SyncSocket {
   UniqueFd fd_;
 };
 
-// Sends one header-only `kind` message carrying `fd` (borrowed) as SCM_RIGHTS, through
-// ops.send_fds (sendmsg). Usable in the init. Errors: sendmsg errno.
-[[nodiscard]] Status send_sync_fd(sys::Ops& ops, const SyncSocket& sock, SyncKind kind, int fd);
-
-// Receives one message that must be `kind` with exactly one fd, which is returned (owned,
-// close-on-exec). A kError message is returned as that Error with a `container init` frame;
-// another kind, or a missing fd, is EPROTO; a closed peer EPIPE.
-[[nodiscard]] Result<UniqueFd> expect_sync_fd(sys::Ops& ops, const SyncSocket& sock,
-                                              SyncKind kind);
-
 // A connected SOCK_SEQPACKET pair (parent end, child end), both O_CLOEXEC.
 // Errors: socketpair(2) errno.
 [[nodiscard]] Result<std::pair<SyncSocket, SyncSocket>> make_sync_pair(sys::Ops& ops);
