@@ -154,16 +154,10 @@ TEST_F(ConsoleE2ePrivTest, UnreachableConsoleSocketFailsCreateCleanly) {
 // container's pty, the exit code is the process's and the terminal mode is restored.
 TEST_F(ConsoleE2ePrivTest, RunAttachesTheCallersTerminal) {
   configure({"sh", "-c", "busybox stty size; read line; echo got:$line; exit 7"}, true);
-  int master = -1;
-  int peer = -1;
-  struct winsize ws = {};
-  ws.ws_row = 33;
-  ws.ws_col = 77;
-  ASSERT_EQ(::openpty(&master, &peer, nullptr, nullptr, &ws), 0) << std::strerror(errno);
-  UniqueFd m(master);
-  UniqueFd p(peer);
-  ::fcntl(master, F_SETFD, FD_CLOEXEC);
-  ::fcntl(peer, F_SETFD, FD_CLOEXEC);
+  TestPty pty = open_test_pty(33, 77);
+  ASSERT_TRUE(pty.master) << "openpty: " << std::strerror(errno);
+  const int master = pty.master.get();
+  const int peer = pty.peer.get();
   struct termios before;
   ASSERT_EQ(::tcgetattr(peer, &before), 0);
   ASSERT_NE(before.c_lflag & ICANON, 0u);

@@ -263,16 +263,10 @@ TEST_F(ExecE2ePrivTest, DetachedTtyHandsTheMasterToTheConsoleSocket) {
 // process's exit code, and the caller's terminal mode restored afterwards.
 TEST_F(ExecE2ePrivTest, ForegroundTtyAttachesTheCallersTerminal) {
   run_detached("x-ttyfg");
-  int master = -1;
-  int peer = -1;
-  struct winsize ws = {};
-  ws.ws_row = 31;
-  ws.ws_col = 79;
-  ASSERT_EQ(::openpty(&master, &peer, nullptr, nullptr, &ws), 0) << std::strerror(errno);
-  UniqueFd m(master);
-  UniqueFd p(peer);
-  ::fcntl(master, F_SETFD, FD_CLOEXEC);
-  ::fcntl(peer, F_SETFD, FD_CLOEXEC);
+  TestPty pty = open_test_pty(31, 79);
+  ASSERT_TRUE(pty.master) << "openpty: " << std::strerror(errno);
+  const int master = pty.master.get();
+  const int peer = pty.peer.get();
   struct termios before;
   ASSERT_EQ(::tcgetattr(peer, &before), 0);
   RunOptions o{.out_path = scratch() + "/fg.out", .err_path = scratch() + "/fg.err"};

@@ -1,6 +1,8 @@
 #include "tests/support/console_socket.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -74,6 +76,18 @@ std::string read_pty(int master, const std::string& until) {
     if (!until.empty() && out.find(until) != std::string::npos) break;
   }
   return out;
+}
+
+TestPty open_test_pty(unsigned short rows, unsigned short cols) {
+  int master = -1;
+  int peer = -1;
+  struct winsize ws = {};
+  ws.ws_row = rows;
+  ws.ws_col = cols;
+  if (::openpty(&master, &peer, nullptr, nullptr, &ws) != 0) return {};
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(peer, F_SETFD, FD_CLOEXEC);
+  return {UniqueFd(master), UniqueFd(peer)};
 }
 
 }  // namespace grove::testing

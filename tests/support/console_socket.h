@@ -27,4 +27,12 @@ std::optional<Received> accept_console(int listener);
 // waiting at most ~20 s.
 std::string read_pty(int master, const std::string& until = "");
 
+// A pty pair sized `rows` x `cols`, both ends close-on-exec, for a test to hand grove as the
+// caller's terminal (RunOptions::terminal_fd = peer). Both empty when openpty(3) fails.
+struct TestPty {
+  UniqueFd master;
+  UniqueFd peer;
+};
+TestPty open_test_pty(unsigned short rows, unsigned short cols);
+
 }  // namespace grove::testing
