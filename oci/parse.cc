@@ -98,6 +98,24 @@ grove::Status decode_spec(const Json& doc, Spec* spec) {
   return decode_opaque(f, "freebsd", &spec->freebsd);
 }
 
+// A document holding one config.json object (process.json, a resources file): same decoder,
+// pointers relative to the document, `what` naming it in errors.
+template <typename T>
+grove::Result<T> parse_fragment(std::string_view json, const char* what) {
+  GROVE_ASSIGN_OR_RETURN(Json doc, parse_json_text(json, what));
+  if (!doc.is_object()) {
+    return grove::Error::invalid(std::string(what) + ": expected object, got " +
+                                 std::string(doc.type_name()));
+  }
+  T out;
+  try {
+    GROVE_TRY(decode(doc, "", &out));
+  } catch (const nlohmann::json::exception& e) {
+    return grove::Error::invalid(std::string(what) + ": " + e.what());
+  }
+  return out;
+}
+
 }  // namespace
 
 grove::Status decode(const Json& v, const std::string& ptr, IdMapping* out) {
@@ -155,18 +173,11 @@ grove::Result<Spec> parse_config(std::string_view json) {
 }
 
 grove::Result<Process> parse_process(std::string_view json) {
-  GROVE_ASSIGN_OR_RETURN(Json doc, parse_json_text(json, "process.json"));
-  if (!doc.is_object()) {
-    return grove::Error::invalid("process.json: expected object, got " +
-                                 std::string(doc.type_name()));
-  }
-  Process process;
-  try {
-    GROVE_TRY(decode(doc, "", &process));
-  } catch (const nlohmann::json::exception& e) {
-    return grove::Error::invalid(std::string("process.json: ") + e.what());
-  }
-  return process;
+  return parse_fragment<Process>(json, "process.json");
+}
+
+grove::Result<Resources> parse_resources(std::string_view json) {
+  return parse_fragment<Resources>(json, "resources");
 }
 
 }  // namespace oci

@@ -27,6 +27,10 @@ namespace oci {
 // "process.json: parse error at byte N: ..." for malformed JSON.
 [[nodiscard]] grove::Result<Process> parse_process(std::string_view json);
 
+// Parses a LinuxResources document (`grove update --resources FILE`), the same rules as
+// config.json's linux.resources, pointers relative to the document.
+[[nodiscard]] grove::Result<Resources> parse_resources(std::string_view json);
+
 // Cross-field checks on a parsed spec, matching runc's config validator where the spec is
 // silent: no duplicated namespace types or rlimit types; uid/gid mappings only with a user
 // namespace; hostname/domainname only with a uts namespace; timeOffsets only with a new time

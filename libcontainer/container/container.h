@@ -1,5 +1,6 @@
 #pragma once
-// The container lifecycle API the CLI calls: create, start, state, list, kill, delete.
+// The container lifecycle API the CLI calls: create, start, state, list, kill, delete, pause,
+// resume, update, stats.
 // runc's semantics and error strings, because engines match on them (engines.md §2.5):
 //   missing id        ENOENT  `container "x" does not exist`
 //   bad id            EINVAL  `invalid container ID format: "x"`
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "libcontainer/base/result.h"
+#include "libcontainer/cgroup/cgroup.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/container/status.h"
 #include "libcontainer/plan/mount_plan.h"
@@ -104,6 +106,25 @@ struct ContainerInfo {
 // a deleted bundle does not matter); their failures are appended to `warnings` (may be null).
 [[nodiscard]] Status remove(sys::Ops& ops, const std::string& root, std::string_view id,
                             bool force, std::vector<std::string>* warnings = nullptr);
+
+// Freezes every process of a running container (pause) or thaws a paused one (resume), through
+// its cgroup's freezer, and records the paused state. runc's errors: EINVAL "container not
+// running" for pause of a non-running container, "container not paused" for resume of a
+// non-paused one. ENOTSUP when the container has no cgroup (rootless without delegation). A
+// freeze that does not complete is undone (cgroup/manager.h) and fails with EBUSY.
+[[nodiscard]] Status pause(sys::Ops& ops, const std::string& root, std::string_view id);
+[[nodiscard]] Status resume(sys::Ops& ops, const std::string& root, std::string_view id);
+
+// Writes new limits into a created/running/paused container's cgroup (container/cgroups.h
+// update_cgroup). Errors: ENOENT does not exist; EINVAL "container not running" when stopped
+// (runc's string); the planner's EINVAL naming the linux.resources field; the failing write.
+[[nodiscard]] Status update(sys::Ops& ops, const std::string& root, std::string_view id,
+                            const oci::Resources& resources);
+
+// The container's cgroup statistics (`events --stats`). Errors: ENOENT does not exist; EINVAL
+// "container not running" when stopped; ENOTSUP without a cgroup.
+[[nodiscard]] Result<cgroup::Stats> stats(sys::Ops& ops, const std::string& root,
+                                          std::string_view id);
 
 // Parses a signal given as a name ("KILL", "SIGKILL", "sigterm") or number ("9"), as runc's
 // `kill` does. Errors: EINVAL `invalid signal "x"`.

@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/hooks.h"
 #include "oci/state.h"
@@ -52,8 +53,19 @@ Result<std::vector<pid_t>> pids_in_namespace(sys::Ops& ops, pid_t init) {
   return out;
 }
 
+cgroup::Dirs record_dirs(const ContainerRecord& rec) {
+  return cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
+}
+
+// Every process of the container: its cgroup when it has one (cgroup.kill for SIGKILL), else
+// every process in the init's own pid namespace, else just the init.
 Status signal_all(sys::Ops& ops, const ContainerRecord& rec, int pidfd, int sig) {
-  // TODO(lifecycle): use the cgroup's procs (and cgroup.kill) once the cgroup manager lands. #4
+  if (!rec.cgroup_dirs.empty()) {
+    GROVE_TRY(cgroup::kill_all(ops, record_dirs(rec), sig));
+    // A frozen (paused) task only dies once thawed: never leave a killed container frozen.
+    if (sig == SIGKILL && rec.paused) (void)cgroup::freeze(ops, record_dirs(rec), false);
+    return ok();
+  }
   if (!rec.own_pid_ns) return ops.pidfd_send_signal(pidfd, sig);
   GROVE_ASSIGN_OR_RETURN(auto pids, pids_in_namespace(ops, rec.init_pid));
   for (pid_t p : pids) {
@@ -116,6 +128,14 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
                                        " that is not stopped: " + to_string(st));
       }
       GROVE_TRY(kill_and_wait(ops, *rec));
+  }
+  if (!rec->cgroup_dirs.empty()) {
+    // Whatever is left in the cgroup (e.g. a detached exec'd process outside the init's pid
+    // namespace) goes with the container; then the directories.
+    cgroup::Dirs dirs = record_dirs(*rec);
+    (void)cgroup::kill_all(ops, dirs, SIGKILL);
+    (void)cgroup::freeze(ops, dirs, false);
+    GROVE_TRY(cgroup::destroy(ops, dirs));
   }
   GROVE_TRY(store.remove(id, lock));
   // runtime.md: poststop after the container is deleted, before delete returns; failures are

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/process/console.h"
@@ -140,11 +141,40 @@ Status hand_over_console(sys::Ops& ops, const ExecOptions& opts, const UniqueFd&
   return process::send_console_master(ops, sock, master.get());
 }
 
+// The cgroup an exec'd process joins: the container's, or the sub-cgroups --cgroup names
+// (runc: "[<controller>:]<path>", relative to the container's cgroup, must exist).
+Result<cgroup::Dirs> exec_cgroup(const ContainerRecord& rec, const std::vector<std::string>& subs) {
+  cgroup::Dirs dirs = cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
+  if (subs.empty() || dirs.empty()) {
+    if (!subs.empty()) return Error::not_supported("exec --cgroup: the container has no cgroup");
+    return dirs;
+  }
+  for (const std::string& entry : subs) {
+    std::size_t colon = entry.find(':');
+    std::string path = cgroup::clean_path(colon == std::string::npos ? entry : entry.substr(colon + 1));
+    if (path.empty() || path == "." || path.front() == '/') {
+      return Error::invalid("exec --cgroup " + q(entry) + ": want a path relative to the "
+                            "container's cgroup");
+    }
+    // Pure v2 has one hierarchy: a controller prefix only names it.
+    if (colon == std::string::npos || dirs.v1.empty()) {
+      if (!dirs.unified.empty()) dirs.unified += "/" + path;
+      for (auto& [ctrl, dir] : dirs.v1) dir += "/" + path;
+      continue;
+    }
+    for (const std::string& ctrl : split(entry.substr(0, colon), ',')) {
+      auto it = dirs.v1.find(ctrl);
+      if (it == dirs.v1.end()) {
+        return Error::invalid("exec --cgroup " + q(entry) + ": no controller " + q(ctrl));
+      }
+      it->second += "/" + path;
+    }
+  }
+  return dirs;
+}
+
 Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                         const ExecOptions& opts) {
-  if (!opts.cgroup.empty()) {
-    return Error::not_supported("exec --cgroup: not implemented yet (grove has no cgroups, #6)");
-  }
   if (opts.preserve_fds < 0) return Error::invalid("--preserve-fds must not be negative");
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
@@ -172,6 +202,12 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   if (p.exec_cpu_affinity) {
     cfg.cpu_affinity_initial = p.exec_cpu_affinity->initial;
     cfg.cpu_affinity_final = p.exec_cpu_affinity->final;
+  }
+  GROVE_ASSIGN_OR_RETURN(cgroup::Dirs dirs, exec_cgroup(rec, opts.cgroup));
+  if (!dirs.empty()) {
+    cfg.join_cgroup = [&ops, &dirs](pid_t pid) {
+      return cgroup::enter(ops, dirs, pid, false).context("exec --cgroup / container cgroup");
+    };
   }
   // The lock fd is close-on-exec and closed in the children before setns anyway.
   GROVE_ASSIGN_OR_RETURN(process::SetnsSpawned spawned, process::spawn_setns_process(ops, cfg));

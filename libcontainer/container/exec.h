@@ -75,7 +75,9 @@ struct ExecOptions {
   int console_socket_fd = -1;
   int preserve_fds = 0;        // fds 3..3+n-1 reach the process
   bool ignore_paused = false;
-  std::vector<std::string> cgroup;  // --cgroup: ENOTSUP until the cgroup managers land (#6)
+  // --cgroup: "[<controller>[,<controller>]:]<path>" entries; the process joins that existing
+  // sub-cgroup of the container's cgroup instead (all hierarchies without a controller).
+  std::vector<std::string> cgroup;
 };
 
 // Starts the process in container `id` and returns its host pid once it has exec'd. Like
@@ -87,7 +89,7 @@ struct ExecOptions {
 // The container's lock is held until the process exec'd, so a concurrent delete cannot run in
 // between. Errors, under an `exec in container "x"` frame: ENOENT does not exist; the gates
 // above; EINVAL bad process (config.json or --process), a terminal without a console socket;
-// ENOTSUP --cgroup, apparmorProfile without AppArmor, an SCMP_ACT_NOTIFY seccomp filter; the process's own errors (e.g. ENOENT `exec: "x": executable
+// apparmorProfile without AppArmor, an SCMP_ACT_NOTIFY seccomp filter; the process's own errors (e.g. ENOENT `exec: "x": executable
 // file not found in $PATH` under "unable to start container process").
 [[nodiscard]] Result<pid_t> exec(sys::Ops& ops, const std::string& root, std::string_view id,
                                  const ExecOptions& opts);

@@ -9,25 +9,11 @@ Status missing(const std::string& field) {
   return Error::not_supported(field + ": not implemented yet");
 }
 
-// Resource limits need the cgroup managers (#6); device rules are handled as documented above.
-Status check_resources(const oci::Resources& r) {
-  if (r.memory) return missing("linux.resources.memory");
-  if (r.cpu) return missing("linux.resources.cpu");
-  if (r.pids) return missing("linux.resources.pids");
-  if (r.block_io) return missing("linux.resources.blockIO");
-  if (!r.hugepage_limits.empty()) return missing("linux.resources.hugepageLimits");
-  if (r.network) return missing("linux.resources.network");
-  if (!r.rdma.empty()) return missing("linux.resources.rdma");
-  if (!r.unified.empty()) return missing("linux.resources.unified");
-  return ok();
-}
-
 // linux.sysctl, timeOffsets, personality and memoryPolicy are applied by process/proc_settings.h.
 Status check_linux(const oci::Linux& l) {
   if (l.seccomp && !kImplementsSeccomp) return missing("linux.seccomp");
   if (l.intel_rdt) return missing("linux.intelRdt");
   if (!l.net_devices.empty()) return missing("linux.netDevices");
-  if (l.resources && !kImplementsCgroups) return check_resources(*l.resources);
   return ok();
 }
 

@@ -11,7 +11,6 @@ namespace grove::container {
 
 inline constexpr bool kImplementsHooks = true;      // container/hooks.h
 inline constexpr bool kImplementsSeccomp = true;    // linux.seccomp (security/seccomp.h) #4
-inline constexpr bool kImplementsCgroups = false;   // TODO(cgroups): resources #6
 
 // Fails with ENOTSUP naming the first config field that is set but not applied yet
 // (`linux.seccomp: not implemented yet`). Fields that are no-ops by the spec's own rules pass:

@@ -11,6 +11,7 @@
 
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
+#include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/hooks.h"
 #include "libcontainer/container/implemented.h"
@@ -147,9 +148,29 @@ Status prepare_seccomp(sys::Ops& ops, const CreateOptions& opts, const StateStor
   return ok();
 }
 
+// The cgroup, made before the init exists: the init is cloned into its cgroup2 directory and
+// moved into the v1 ones by the parent before it goes on (process/spawn.h).
+Status prepare_cgroup(sys::Ops& ops, const CreateOptions& opts, CgroupSetup& cg,
+                      const sys::Features& features, UniqueFd& clone_into,
+                      process::SpawnOptions& so) {
+  GROVE_TRY(setup_cgroup(ops, cg, opts.warnings));
+  if (cg.dirs.empty()) return ok();
+  if (features.clone_into_cgroup) {
+    GROVE_ASSIGN_OR_RETURN(clone_into, cgroup::open_unified(ops, cg.dirs));
+  }
+  so.cgroup_fd = clone_into.get();
+  const bool via_clone = clone_into.valid();
+  if (via_clone && cg.dirs.v1.empty()) return ok();
+  so.join_cgroup = [&ops, &cg, via_clone](pid_t pid) {
+    return cgroup::enter(ops, cg.dirs, pid, via_clone);
+  };
+  return ok();
+}
+
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
                             ContainerRecord& rec, const plan::MountPlan& mounts,
-                            const process::ProcSettings& settings) {
+                            const process::ProcSettings& settings, CgroupSetup& cg,
+                            const sys::Features& features) {
   // runtime.md: once the container exists, a failed create continues at destroy + poststop
   // (runc's destroy() runs the poststop hooks too). Declared first: runs after remove_dir.
   bool spawning = false;
@@ -159,7 +180,10 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
                    record_hook_state(rec, oci::ContainerStatus::kStopped, 0), opts.warnings);
   });
   Defer remove_dir([&] { (void)store.remove(opts.id, lock); });
+  // Recorded before the directories exist: a create killed from here on leaves a state that
+  // `delete --force` cleans up, cgroup included.
   GROVE_TRY(store.save(rec));
+  Defer remove_cgroup([&] { (void)cgroup::destroy(ops, cg.dirs); });
   const std::string dir = store.dir(opts.id);
   const std::string fifo = dir + "/" + process::kExecFifoName;
   GROVE_TRY(ops.mknodat(AT_FDCWD, fifo, S_IFIFO | 0622, 0));
@@ -182,6 +206,8 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   }
   std::optional<security::PreparedSeccomp> seccomp;
   GROVE_TRY(prepare_seccomp(ops, opts, store, rec, seccomp, so).context("linux.seccomp"));
+  UniqueFd clone_into;
+  GROVE_TRY(prepare_cgroup(ops, opts, cg, features, clone_into, so));
   set_spawn_hooks(ops, rec, so);
   spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
@@ -201,10 +227,15 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   rec.init_pid = init.pid;
   rec.init_start_time = live->start_time;
   rec.phase = "created";
+  if (cg.dirs.empty()) {  // rootless without a writable cgroup
+    rec.cgroup_path.clear();
+    rec.cgroup_dirs.clear();
+  }
   GROVE_TRY(store.save(rec));
   if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, init.pid));
   kill_init.dismiss();
   poststop.dismiss();
+  remove_cgroup.dismiss();
   remove_dir.dismiss();
   return init.pid;
 }
@@ -247,10 +278,13 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.strategy;
   GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
                          process::plan_proc_settings(opts.spec, features));
+  GROVE_ASSIGN_OR_RETURN(CgroupSetup cg, plan_cgroup(ops, opts.spec, opts.id, popts.rootless));
   StateStore store(opts.root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);
-  return create_locked(ops, opts, store, lock, rec, mounts, settings);
+  rec.cgroup_path = cg.dirs.path;
+  rec.cgroup_dirs = cgroup::to_record(cg.dirs);
+  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features);
 }
 
 // Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning

@@ -120,6 +120,7 @@ std::string record_to_json(const ContainerRecord& r) {
       {"created", r.created},
       {"mountStrategy", r.mount_strategy},
       {"cgroupPath", r.cgroup_path},
+      {"cgroupDirs", r.cgroup_dirs},
       {"ownPidNamespace", r.own_pid_ns},
       {"annotations", r.annotations},
   };
@@ -145,6 +146,9 @@ Result<ContainerRecord> record_from_json(std::string_view text) {
     r.created = j.value("created", "");
     r.mount_strategy = j.value("mountStrategy", "");
     r.cgroup_path = j.value("cgroupPath", "");
+    if (j.contains("cgroupDirs")) {
+      r.cgroup_dirs = j.at("cgroupDirs").get<std::map<std::string, std::string>>();
+    }
     r.own_pid_ns = j.value("ownPidNamespace", false);
     if (j.contains("annotations")) {
       r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();

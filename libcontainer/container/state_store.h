@@ -38,7 +38,11 @@ struct ContainerRecord {
   std::string config_path;  // absolute path of config.json
   std::string created;      // RFC 3339 UTC with nanoseconds, like runc
   std::string mount_strategy;
-  std::string cgroup_path;  // empty until the cgroup manager sets it
+  // The container's cgroup (cgroup/manager.h Dirs): its path and, per hierarchy, the directory
+  // ("" = cgroup2, else a v1 controller). Recorded before the directories are made, so a
+  // killed create still leaves `delete --force` enough to remove them. Empty: no cgroup.
+  std::string cgroup_path;
+  std::map<std::string, std::string> cgroup_dirs;
   bool own_pid_ns = false;  // init is pid 1 of a namespace grove created
   std::map<std::string, std::string> annotations;
   // config.json's hooks as of create: poststart and poststop run from here (runtime.md: config

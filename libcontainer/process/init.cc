@@ -114,8 +114,8 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   keep.push_back(cfg.state_dir_fd);
   for (const JoinNamespace& j : cfg.join) keep.push_back(j.fd);
   GROVE_TRY(close_fds_except(ops, keep).context("close runtime fds"));
-  if (cfg.wait_for_go) {
-    GROVE_TRY(sync.expect(SyncKind::kGo).context("user namespace id maps"));
+  if (cfg.wait_for_go) GROVE_TRY(sync.expect(SyncKind::kGo).context("wait for the runtime"));
+  if (cfg.new_userns) {
     GROVE_TRY(become_userns_root(ops).context("user namespace"));
   } else {
     // CVE-2019-5736: until execve, /proc/<init>/exe is the runtime binary; a non-dumpable
@@ -126,6 +126,9 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
     GROVE_TRY(ops.setns(j.fd, j.nstype).context([&] {
       return std::string("join ") + ns_name(j.nstype) + " namespace " + q(j.path);
     }));
+  }
+  if (cfg.unshare_cgroupns) {
+    GROVE_TRY(ops.unshare(CLONE_NEWCGROUP).context("linux.namespaces \"cgroup\""));
   }
   pid_t pid = 0;
   if (cfg.need_host_pid) {

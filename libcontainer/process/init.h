@@ -45,7 +45,9 @@ struct InitConfig {
   const plan::MountPlan* mount_plan = nullptr;
   int state_dir_fd = -1;            // borrowed O_PATH|O_DIRECTORY fd of <root>/<id>
   std::vector<JoinNamespace> join;  // in setns order (user first)
-  bool wait_for_go = false;         // new user namespace: wait until the parent wrote id maps
+  bool wait_for_go = false;   // wait for kGo (id maps written, cgroups joined) before going on
+  bool new_userns = false;    // the init was cloned into a new user namespace
+  bool unshare_cgroupns = false;  // unshare CLONE_NEWCGROUP after kGo and the namespace joins
   bool setup_mounts = false;        // a mount namespace: run mount::setup_rootfs
   bool set_hostname = false;        // a new or joined uts namespace
   bool new_session_keyring = true;  // !--no-new-keyring

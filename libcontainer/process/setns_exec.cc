@@ -101,6 +101,7 @@ Status before_go(sys::Ops& ops, const SetnsExecConfig& cfg, pid_t pid) {
   if (cfg.settings != nullptr) GROVE_TRY(apply_oom_score_adj(ops, pid, *cfg.settings));
   GROVE_TRY(apply_cpu_affinity(ops, pid, cfg.cpu_affinity_initial)
                 .context("process.execCPUAffinity.initial"));
+  if (cfg.join_cgroup) GROVE_TRY(cfg.join_cgroup(pid));
   return apply_cpu_affinity(ops, pid, cfg.cpu_affinity_final)
       .context("process.execCPUAffinity.final");
 }

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,9 +72,12 @@ struct SetnsExecConfig {
   // scheduler, io priority and SELinux label in the process; oomScoreAdj from the parent.
   const ProcSettings* settings = nullptr;
   // process.execCPUAffinity lists ("" = none), set by the parent on the process before `go`:
-  // initial, then final (there is no cgroup move in between until #6).
+  // initial, then the cgroup move (join_cgroup), then final, as runc does (the cgroup's cpuset
+  // may reset the mask).
   std::string cpu_affinity_initial;
   std::string cpu_affinity_final;
+  // Moves the process into the container's cgroup (empty: none); an error fails the exec.
+  std::function<Status(pid_t)> join_cgroup;
 };
 
 // What spawn_setns_process started.

@@ -71,7 +71,9 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.rootfs = opts.rootfs;
   cfg.state_dir_fd = opts.state_dir_fd;
   for (const auto& j : joins) cfg.join.push_back(j.second);
-  cfg.wait_for_go = (flags & CLONE_NEWUSER) != 0;
+  cfg.new_userns = (flags & CLONE_NEWUSER) != 0;
+  cfg.unshare_cgroupns = unshare_cgroupns_late(*opts.spec, static_cast<bool>(opts.join_cgroup));
+  cfg.wait_for_go = cfg.new_userns || opts.join_cgroup;
   cfg.setup_mounts = oci::has_namespace(*opts.spec, oci::NamespaceType::kMount);
   cfg.set_hostname = oci::has_namespace(*opts.spec, oci::NamespaceType::kUts);
   cfg.mount_plan = opts.mount_plan;
@@ -117,12 +119,14 @@ Status run_hook_point(const SpawnOptions& opts, pid_t pid, const SyncSocket& syn
 // master (process.terminal), then wait for ready; reaps the init on failure.
 Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& cfg, pid_t pid,
                     const SyncSocket& sync, bool new_userns, UniqueFd* console) {
+  // First the cgroup, so everything the init does is accounted to the container.
+  Status st = opts.join_cgroup ? opts.join_cgroup(pid) : ok();
   // Before the init can exec: see apply_oom_score_adj() for why the parent writes it.
-  Status st = opts.settings != nullptr ? apply_oom_score_adj(ops, pid, *opts.settings) : ok();
+  if (st && opts.settings != nullptr) st = apply_oom_score_adj(ops, pid, *opts.settings);
   if (st && new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
-    if (st) st = sync.send_go();
   }
+  if (st && cfg.wait_for_go) st = sync.send_go();
   if (st && cfg.need_host_pid) st = sync.send_pid(pid);
   if (st && cfg.hook_point) st = run_hook_point(opts, pid, sync);
   if (st && opts.spec->process->terminal) {
@@ -159,6 +163,11 @@ uint64_t clone_flags(const oci::Spec& spec, const plan::MountPlan* mount_plan) {
   return flags;
 }
 
+bool unshare_cgroupns_late(const oci::Spec& spec, bool join_cgroup) {
+  const oci::Namespace* ns = oci::find_namespace(spec, oci::NamespaceType::kCgroup);
+  return join_cgroup && ns != nullptr && ns->path.empty();
+}
+
 std::string format_id_map(const std::vector<oci::IdMapping>& mappings) {
   std::string out;
   for (const oci::IdMapping& m : mappings) {
@@ -186,7 +195,9 @@ Result<std::vector<std::pair<UniqueFd, JoinNamespace>>> open_join_namespaces(
 }
 
 Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
-  const uint64_t flags = clone_flags(*opts.spec, opts.mount_plan);
+  uint64_t flags = clone_flags(*opts.spec, opts.mount_plan);
+  if (unshare_cgroupns_late(*opts.spec, static_cast<bool>(opts.join_cgroup)))
+    flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
   GROVE_ASSIGN_OR_RETURN(auto joins, open_join_namespaces(ops, *opts.spec));
   InitConfig cfg = make_init_config(opts, flags, joins);
   GROVE_ASSIGN_OR_RETURN(auto pair, make_sync_pair(ops));
@@ -199,6 +210,7 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   args.flags = time_ns_clone_flags(flags, timens);
   args.exit_signal = SIGCHLD;
   args.want_pidfd = true;
+  args.cgroup_fd = opts.cgroup_fd;
   auto cloned = ops.clone3(args);
   if (own_pidns && (!cloned || cloned->pid != 0)) {
     GROVE_TRY(ops.setns(own_pidns.get(), CLONE_NEWPID).context("return to own pid namespace"));

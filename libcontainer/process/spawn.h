@@ -38,6 +38,13 @@ struct SpawnOptions {
   // Called with the init's pid and the notify listener fd when `seccomp` uses SCMP_ACT_NOTIFY,
   // before the init reports ready (it delivers the fd to listenerPath). An error fails the spawn.
   std::function<Status(pid_t, UniqueFd)> on_seccomp_fd;
+  // The container's cgroup (container/cgroups.h). `cgroup_fd` (borrowed, -1 = none): a cgroup2
+  // directory the init is cloned into (clone3 CLONE_INTO_CGROUP). `join_cgroup`, when set, moves
+  // the init into the remaining cgroups (v1 hierarchies) before it goes on: the init then waits
+  // for kGo, and a new cgroup namespace is unshared by the init after the move rather than at
+  // clone (its root must be the container's cgroup in every hierarchy). An error fails the spawn.
+  int cgroup_fd = -1;
+  std::function<Status(pid_t)> join_cgroup;
 };
 
 struct Spawned {
@@ -52,6 +59,10 @@ struct Spawned {
 // open-tree-namespace strategy CLONE_NEWNS is left out: the init gets its mount namespace from
 // open_tree(OPEN_TREE_NAMESPACE) + setns instead of copying the host's.
 uint64_t clone_flags(const oci::Spec& spec, const plan::MountPlan* mount_plan = nullptr);
+
+// Whether the init creates its cgroup namespace itself, after the parent placed it in its cgroups
+// (spawn_init with join_cgroup and a new cgroup namespace): clone_flags() minus CLONE_NEWCGROUP.
+bool unshare_cgroupns_late(const oci::Spec& spec, bool join_cgroup);
 
 // "<containerID> <hostID> <size>\n" lines for /proc/<pid>/{uid,gid}_map. Pure.
 std::string format_id_map(const std::vector<oci::IdMapping>& mappings);

@@ -10,6 +10,8 @@
 #include <system_error>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/cgroup/manager.h"
+#include "libcontainer/sys/linux_ops.h"
 #include "oci/default_spec.h"
 #include "oci/serialize.h"
 
@@ -69,18 +71,34 @@ Result<BusyboxBundle> BusyboxBundle::make(std::vector<std::string> args) {
   b.spec_.process->env = {"PATH=/bin", "TERM=xterm"};
   b.spec_.root->path = "rootfs";
   b.spec_.root->readonly = false;
+  b.cgroup_path_ = "/grove-test/" + fs::path(b.dir_).filename().string();
+  b.spec_.linux->cgroups_path = b.cgroup_path_;
   return b;
+}
+
+std::vector<std::string> BusyboxBundle::leftover_cgroups() const {
+  std::vector<std::string> out;
+  sys::LinuxOps ops;
+  auto dirs = cgroup::detect_dirs(ops, cgroup_path_);
+  if (!dirs) return out;
+  for (const std::string& d : dirs->all()) {
+    std::error_code ec;
+    if (fs::exists(d, ec)) out.push_back(d);
+  }
+  return out;
 }
 
 BusyboxBundle::BusyboxBundle(BusyboxBundle&& other) noexcept
     : dir_(std::move(other.dir_)),
       bundle_(std::move(other.bundle_)),
+      cgroup_path_(std::move(other.cgroup_path_)),
       spec_(std::move(other.spec_)) {
   other.dir_.clear();
 }
 
 BusyboxBundle::~BusyboxBundle() {
   if (dir_.empty()) return;
+  for (const std::string& d : leftover_cgroups()) ::rmdir(d.c_str());
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }

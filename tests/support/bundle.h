@@ -43,6 +43,13 @@ class BusyboxBundle {
   // as GROVE_PROBE) to rootfs/bin/grove-probe, mode 0755. Errors: copy errno.
   [[nodiscard]] Status add_probe(const std::string& probe_binary);
 
+  // linux.cgroupsPath of the spec: "/grove-test/<basename of dir()>", so containers made from
+  // this bundle share one cgroup under the tests' own /grove-test (never the host's cgroups).
+  const std::string& cgroup_path() const { return cgroup_path_; }
+  // The directories of cgroup_path() that exist now, in every mounted hierarchy (a test that
+  // cleaned up expects none). The destructor removes what is left (rmdir, best effort).
+  std::vector<std::string> leftover_cgroups() const;
+
   // Writes spec() as bundle()/config.json, or `raw` verbatim when given (for malformed
   // configs). Errors: open/write errno.
   [[nodiscard]] Status write_config();
@@ -52,6 +59,7 @@ class BusyboxBundle {
   BusyboxBundle() = default;
   std::string dir_;
   std::string bundle_;
+  std::string cgroup_path_;
   oci::Spec spec_;
 };
 

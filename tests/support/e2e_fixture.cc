@@ -25,6 +25,7 @@ void E2eFixture::TearDown() {
   EXPECT_EQ(cli_->cleanup(), "");
   if (bundle_) {
     EXPECT_THAT(host_mounts_under(bundle_->dir()), ::testing::IsEmpty());
+    EXPECT_THAT(bundle_->leftover_cgroups(), ::testing::IsEmpty());
   }
 }
 

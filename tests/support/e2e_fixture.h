@@ -6,7 +6,7 @@
 // --root) and bundle_ (a BusyboxBundle with the constructor's process.args; config.json is not
 // written: tests edit bundle_->spec() and call write_config()). TearDown force-deletes every
 // container a test left, reaps, and fails the test when state remains under the root or a mount
-// remains under the bundle's directory. Not thread-safe.
+// remains under the bundle's directory or a cgroup of the bundle (BusyboxBundle::cgroup_path()). Not thread-safe.
 
 #include <gtest/gtest.h>
 

@@ -32,9 +32,6 @@ TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
   const Case cases[] = {
       {"linux.intelRdt", [](oci::Spec& s) { s.linux->intel_rdt = oci::IntelRdt{}; }},
       {"linux.netDevices", [](oci::Spec& s) { s.linux->net_devices["dummy0"] = {}; }},
-      {"linux.resources.memory",
-       [](oci::Spec& s) { s.linux->resources->memory = oci::Memory{}; }},
-      {"linux.resources.pids", [](oci::Spec& s) { s.linux->resources->pids = oci::Pids{}; }},
   };
   for (const Case& c : cases) {
     oci::Spec spec = oci::default_spec(false);
@@ -45,6 +42,16 @@ TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
     EXPECT_EQ(st.error().code(), ENOTSUP);
     EXPECT_THAT(st.error().message(), HasSubstr(std::string(c.field) + ": not implemented yet"));
   }
+}
+
+TEST(ContainerImplementedTest, ResourcesGoToTheCgroupPlanner) {
+  oci::Spec spec = oci::default_spec(false);
+  spec.linux->resources = oci::Resources{};
+  spec.linux->resources->memory = oci::Memory{};
+  spec.linux->resources->memory->limit = 1 << 20;
+  spec.linux->resources->pids = oci::Pids{64};
+  spec.linux->resources->unified["memory.high"] = "1M";
+  EXPECT_TRUE(check_implemented(spec, no_selinux()));
 }
 
 TEST(ContainerImplementedTest, EveryHookKindIsAccepted) {

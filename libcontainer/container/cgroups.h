@@ -1,0 +1,55 @@
+#pragma once
+// A container's cgroup from its spec: which directories (cgroup/manager.h), which limit writes
+// (cgroup/resources.h) and which device rules (cgroup/devices.h, v1 files or a v2 BPF program),
+// planned before anything exists on the host and set up by create; pause/resume/update/stats
+// act on the directories recorded in the state.
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libcontainer/base/result.h"
+#include "libcontainer/base/unique_fd.h"
+#include "libcontainer/cgroup/cgroup.h"
+#include "libcontainer/cgroup/devices.h"
+#include "libcontainer/cgroup/manager.h"
+#include "libcontainer/sys/ops.h"
+#include "oci/spec.h"
+
+namespace grove::container {
+
+struct CgroupSetup {
+  cgroup::Dirs dirs;                           // empty: run without a cgroup
+  std::vector<cgroup::Write> writes;           // limits (+ v1 device files), in order
+  std::vector<cgroup::DeviceRule> bpf_rules;   // v2: the device program's rules
+  bool device_program = false;                 // attach a BPF device program to dirs.unified
+  bool rootless = false;                       // not root: no permission is a warning
+};
+
+// Plans the cgroup of container `id`: linux.cgroupsPath (layout.h rules), the host layout, the
+// limit writes for v1 or v2 and the device rules. Pure apart from reading /proc/self/mountinfo
+// and /proc/self/cgroup. Errors: EINVAL/ENOTSUP naming the linux.resources or linux.cgroupsPath
+// field; ENOTSUP when limits are asked for and no hierarchy is mounted.
+[[nodiscard]] Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec,
+                                              std::string_view id, bool rootless);
+
+// Creates the directories and applies the limits and device rules. Rootless without permission
+// (EACCES/EPERM/EROFS on mkdir): the container runs without a cgroup, `setup.dirs` is cleared and
+// one line goes to `warnings` (may be null). Otherwise errors carry the failing write; the
+// caller removes the directories (cgroup::destroy) on failure.
+[[nodiscard]] Status setup_cgroup(sys::Ops& ops, CgroupSetup& setup,
+                                  std::vector<std::string>* warnings);
+
+// Writes new limits into a live container's cgroup (`grove update`): only the fields set in
+// `resources`; device rules given there replace the device program (v2, attach-then-detach,
+// never a moment without a filter) or are written to devices.allow/deny (v1) after the default
+// rules. Errors: as plan_cgroup, plus the failing write.
+[[nodiscard]] Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs,
+                                   const oci::Resources& resources);
+
+// Statistics of the container's cgroup (cgroup/stats.h): v1 when the record has v1 directories.
+[[nodiscard]] Result<cgroup::Stats> cgroup_stats(sys::Ops& ops, const cgroup::Dirs& dirs);
+
+}  // namespace grove::container
