@@ -26,6 +26,12 @@ struct Write {
   std::string controller;
   std::string file;
   std::string value;
+  // Errnos the executor tolerates for this write, skipping it (empty: every error fails the
+  // plan). runc tolerates ENOENT for knobs an older or differently configured kernel lacks
+  // (memory.swap.max when writing "max"/"0", hugetlb.*.rsvd.*, cpu.cfs_burst_us) and EINVAL on
+  // the first of two writes of an order-dependent pair that the plan repeats after its partner
+  // (cpu.cfs_period_us / cpu.max.burst before the quota, cpu.rt_period_us before the runtime).
+  std::vector<int> ignore_errnos;
   bool operator==(const Write&) const = default;
 };
 
@@ -35,9 +41,8 @@ std::string describe(const Write& w);
 
 // Reads `<container dir>/<file>` in the hierarchy of `controller` (v1) or the unified dir (v2).
 // Stats collection goes through it so its parsers are pure (tests pass strings).
-using FileReader =
-    std::function<Result<std::string>(Hierarchy, const std::string& controller,
-                                      const std::string& file)>;
+using FileReader = std::function<Result<std::string>(Hierarchy, const std::string& controller,
+                                                     const std::string& file)>;
 
 // `events --stats` data, modelled on runc's libcontainer/cgroups Stats as its JSON
 // (types.Stats in runc/events) so containerd's and podman's decoders read it unchanged.
@@ -45,8 +50,10 @@ using FileReader =
 struct CpuUsage {
   uint64_t total = 0;  // ns
   std::vector<uint64_t> percpu;
-  uint64_t kernel = 0;  // ns
-  uint64_t user = 0;    // ns
+  std::vector<uint64_t> percpu_kernel;  // v1 cpuacct.usage_all, ns
+  std::vector<uint64_t> percpu_user;    // v1 cpuacct.usage_all, ns
+  uint64_t kernel = 0;                  // ns
+  uint64_t user = 0;                    // ns
 };
 struct Throttling {
   uint64_t periods = 0;
@@ -84,14 +91,35 @@ struct BlkioEntry {
 struct Blkio {
   std::vector<BlkioEntry> io_service_bytes_recursive;
   std::vector<BlkioEntry> io_serviced_recursive;
+  // v1 only, from the bfq debug / cfq files when the kernel has them (runc's fallback order).
+  std::vector<BlkioEntry> io_queued_recursive;
+  std::vector<BlkioEntry> io_service_time_recursive;
+  std::vector<BlkioEntry> io_wait_time_recursive;
+  std::vector<BlkioEntry> io_merged_recursive;
+  std::vector<BlkioEntry> io_time_recursive;
+  std::vector<BlkioEntry> sectors_recursive;
 };
 struct Hugetlb {
   uint64_t usage = 0;
-  uint64_t max = 0;
+  uint64_t max = 0;  // peak usage (v1 max_usage_in_bytes; 0 on v2)
   uint64_t failcnt = 0;
+};
+struct CpuSet {  // v1 cpuset.* files (runc reads none on v2)
+  std::vector<uint16_t> cpus;
+  uint64_t cpu_exclusive = 0;
+  std::vector<uint16_t> mems;
+  uint64_t mem_hardwall = 0;
+  uint64_t mem_exclusive = 0;
+  uint64_t memory_migrate = 0;
+  uint64_t memory_spread_page = 0;
+  uint64_t memory_spread_slab = 0;
+  uint64_t memory_pressure = 0;
+  uint64_t sched_load_balance = 0;
+  int64_t sched_relax_domain_level = 0;
 };
 struct Stats {
   Cpu cpu;
+  CpuSet cpuset;
   Memory memory;
   Pids pids;
   Blkio blkio;
