@@ -77,6 +77,9 @@ struct Memory {
   MemoryEntry kernel;
   MemoryEntry kernel_tcp;
   std::map<std::string, uint64_t> raw;  // memory.stat verbatim
+  // Processes the kernel OOM-killed in the cgroup ("oom_kill" of v1 memory.oom_control / v2
+  // memory.events); not in runc's JSON: `events` turns increases into "oom" lines.
+  uint64_t oom_kills = 0;
 };
 struct Pids {
   uint64_t current = 0;

@@ -239,7 +239,14 @@ Status apply(sys::Ops& ops, const Dirs& dirs, const std::vector<Write>& writes) 
     auto dir = dir_for(dirs, w.hierarchy, w.controller);
     Status st = dir ? ops.write_file_at(AT_FDCWD, *dir + "/" + w.file, w.value)
                     : Status(std::move(dir).error());
-    if (!st) return std::move(st).error().context("cgroup " + describe(w));
+    if (st) continue;
+    // The plan's tolerated errnos: a knob this kernel lacks, or the first try of an
+    // order-dependent pair that the plan repeats (resources.h).
+    if (dir && std::find(w.ignore_errnos.begin(), w.ignore_errnos.end(), st.error().code()) !=
+                   w.ignore_errnos.end()) {
+      continue;
+    }
+    return std::move(st).error().context("cgroup " + describe(w));
   }
   return ok();
 }
@@ -307,8 +314,10 @@ Status destroy(sys::Ops& ops, const Dirs& dirs) {
 FileReader reader(sys::Ops& ops, const Dirs& dirs) {
   return [&ops, dirs](Hierarchy h, const std::string& controller,
                       const std::string& file) -> Result<std::string> {
-    GROVE_ASSIGN_OR_RETURN(std::string dir, dir_for(dirs, h, controller));
-    return ops.read_file_at(AT_FDCWD, dir + "/" + file);
+    auto dir = dir_for(dirs, h, controller);
+    // The stats readers treat ENOENT as "controller absent": so is an unmounted one.
+    if (!dir) return Error::plain(ENOENT, dir.error().message());
+    return ops.read_file_at(AT_FDCWD, *dir + "/" + file);
   };
 }
 

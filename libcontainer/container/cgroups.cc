@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 
+#include <cstdio>
+
 #include "libcontainer/base/strings.h"
 #include "libcontainer/cgroup/resources.h"
 #include "libcontainer/cgroup/stats.h"
@@ -15,16 +17,69 @@ bool uses_v1(const cgroup::Dirs& dirs) { return !dirs.v1.empty(); }
 // hosts), else to a BPF program on the cgroup2 directory.
 bool v1_devices(const cgroup::Dirs& dirs) { return dirs.v1.count("devices") != 0; }
 
-Result<std::vector<cgroup::Write>> plan_limits(const cgroup::Dirs& dirs,
-                                               const oci::Resources& r) {
-  return uses_v1(dirs) ? cgroup::plan_resources_v1(r) : cgroup::plan_resources_v2(r);
+bool exists(sys::Ops& ops, const std::string& path) {
+  return static_cast<bool>(ops.fstatat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW));
+}
+
+// runc reads these from the container's own directories before writing (resources.h probes).
+cgroup::V1Probe probe_v1(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resources& r) {
+  cgroup::V1Probe p;
+  if (auto it = dirs.v1.find("memory"); r.memory && it != dirs.v1.end()) {
+    auto text = ops.read_file_at(AT_FDCWD, it->second + "/memory.limit_in_bytes");
+    unsigned long long v = 0;
+    if (text && std::sscanf(text->c_str(), "%llu", &v) == 1) p.memory_limit = v;
+  }
+  if (auto it = dirs.v1.find("blkio"); r.block_io && it != dirs.v1.end()) {
+    p.blkio_cfq_weight = exists(ops, it->second + "/blkio.weight");
+  }
+  return p;
+}
+
+cgroup::V2Probe probe_v2(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resources& r) {
+  cgroup::V2Probe p;
+  if (!r.block_io) return p;
+  auto text = ops.read_file_at(AT_FDCWD, dirs.unified + "/io.bfq.weight");
+  p.io_bfq_weight = static_cast<bool>(text);
+  p.io_bfq_device_weight = text && text->starts_with("default");
+  return p;
+}
+
+// `live`: the directories exist and are probed; otherwise the plan only validates.
+Result<std::vector<cgroup::Write>> plan_limits(sys::Ops& ops, const cgroup::Dirs& dirs,
+                                               const oci::Resources& r, bool live) {
+  if (uses_v1(dirs)) {
+    return cgroup::plan_resources_v1(r, live ? probe_v1(ops, dirs, r) : cgroup::V1Probe{});
+  }
+  return cgroup::plan_resources_v2(r, live ? probe_v2(ops, dirs, r) : cgroup::V2Probe{});
+}
+
+// The huge page sizes of this machine ("2MB", ...) for the stats readers.
+std::vector<std::string> hugepage_sizes(sys::Ops& ops) {
+  std::vector<std::string> out;
+  auto names = ops.list_dir(AT_FDCWD, "/sys/kernel/mm/hugepages");
+  if (!names) return out;
+  for (const std::string& n : *names) {
+    if (auto size = cgroup::hugepage_size_from_dirname(n)) out.push_back(*size);
+  }
+  return out;
+}
+
+// "oom_kill N" of v1 memory.oom_control or v2 memory.events (0 when absent).
+uint64_t read_oom_kills(const cgroup::FileReader& read, bool v1) {
+  auto text = v1 ? read(cgroup::Hierarchy::kV1, "memory", "memory.oom_control")
+                 : read(cgroup::Hierarchy::kUnified, "memory", "memory.events");
+  if (!text) return 0;
+  std::size_t at = text->find("oom_kill ");
+  unsigned long long n = 0;
+  if (at == std::string::npos || std::sscanf(text->c_str() + at + 9, "%llu", &n) != 1) return 0;
+  return n;
 }
 
 // The device part of a setup: v1 files appended to the writes, or the BPF rules.
 Status plan_devices(const oci::Spec& spec, CgroupSetup& setup) {
   GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::DeviceRule> rules, cgroup::device_rules(spec));
   if (v1_devices(setup.dirs)) {
-    for (cgroup::Write& w : cgroup::plan_devices_v1(rules)) setup.writes.push_back(std::move(w));
+    setup.device_writes = cgroup::plan_devices_v1(rules);
   } else if (!setup.dirs.unified.empty()) {
     setup.bpf_rules = std::move(rules);
     setup.device_program = true;
@@ -53,7 +108,8 @@ Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec, std::strin
   setup.rootless = rootless;
   GROVE_ASSIGN_OR_RETURN(std::string path, cgroup::container_path(cgroups_path, id));
   GROVE_ASSIGN_OR_RETURN(setup.dirs, cgroup::detect_dirs(ops, path));
-  GROVE_ASSIGN_OR_RETURN(setup.writes, plan_limits(setup.dirs, res));
+  setup.resources = res;
+  GROVE_TRY(plan_limits(ops, setup.dirs, res, false));  // validation, before anything exists
   GROVE_TRY(plan_devices(spec, setup));
   return setup;
 }
@@ -72,14 +128,17 @@ Status setup_cgroup(sys::Ops& ops, CgroupSetup& setup, std::vector<std::string>*
     return ok();
   }
   GROVE_TRY(std::move(made));
-  GROVE_TRY(cgroup::apply(ops, setup.dirs, setup.writes));
+  GROVE_ASSIGN_OR_RETURN(auto writes, plan_limits(ops, setup.dirs, setup.resources, true));
+  GROVE_TRY(cgroup::apply(ops, setup.dirs, writes));
+  GROVE_TRY(cgroup::apply(ops, setup.dirs, setup.device_writes));
   if (setup.device_program) GROVE_TRY(attach_devices(ops, setup.dirs, setup.bpf_rules));
   return ok();
 }
 
 Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resources& resources) {
   if (dirs.empty()) return Error::not_supported("the container has no cgroup (rootless)");
-  GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> writes, plan_limits(dirs, resources));
+  GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> writes,
+                         plan_limits(ops, dirs, resources, true));
   GROVE_TRY(cgroup::apply(ops, dirs, writes));
   if (resources.devices.empty()) return ok();
   // New device rules replace the old ones: the defaults plus the given rules, like create.
@@ -94,7 +153,11 @@ Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resourc
 Result<cgroup::Stats> cgroup_stats(sys::Ops& ops, const cgroup::Dirs& dirs) {
   if (dirs.empty()) return Error::not_supported("the container has no cgroup (rootless)");
   cgroup::FileReader read = cgroup::reader(ops, dirs);
-  return uses_v1(dirs) ? cgroup::read_stats_v1(read) : cgroup::read_stats_v2(read);
+  const std::vector<std::string> sizes = hugepage_sizes(ops);
+  GROVE_ASSIGN_OR_RETURN(cgroup::Stats stats, uses_v1(dirs) ? cgroup::read_stats_v1(read, sizes)
+                                                            : cgroup::read_stats_v2(read, sizes));
+  stats.memory.oom_kills = read_oom_kills(read, uses_v1(dirs));
+  return stats;
 }
 
 }  // namespace grove::container

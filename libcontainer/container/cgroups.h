@@ -22,7 +22,8 @@ namespace grove::container {
 
 struct CgroupSetup {
   cgroup::Dirs dirs;                           // empty: run without a cgroup
-  std::vector<cgroup::Write> writes;           // limits (+ v1 device files), in order
+  oci::Resources resources;                    // linux.resources (validated by plan_cgroup)
+  std::vector<cgroup::Write> device_writes;    // v1: devices.deny/allow, in order
   std::vector<cgroup::DeviceRule> bpf_rules;   // v2: the device program's rules
   bool device_program = false;                 // attach a BPF device program to dirs.unified
   bool rootless = false;                       // not root: no permission is a warning
@@ -35,7 +36,8 @@ struct CgroupSetup {
 [[nodiscard]] Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec,
                                               std::string_view id, bool rootless);
 
-// Creates the directories and applies the limits and device rules. Rootless without permission
+// Creates the directories and applies the limits (planned again with what the new directories
+// show, as runc probes: current memory limit, CFQ/BFQ weight files) and device rules. Rootless without permission
 // (EACCES/EPERM/EROFS on mkdir): the container runs without a cgroup, `setup.dirs` is cleared and
 // one line goes to `warnings` (may be null). Otherwise errors carry the failing write; the
 // caller removes the directories (cgroup::destroy) on failure.

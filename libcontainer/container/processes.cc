@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/container/status.h"
 
@@ -84,7 +85,14 @@ Result<std::vector<pid_t>> processes(sys::Ops& ops, const std::string& root, std
     GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
     GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
     if (st == RunState::kStopped) return std::vector<pid_t>{};
-    // TODO(#6): the cgroup's cgroup.procs once the cgroup manager records a path.
+    if (!rec.cgroup_dirs.empty()) {
+      // runc's ps: the cgroup's processes (exec'd ones included, whatever their pid namespace).
+      GROVE_ASSIGN_OR_RETURN(std::vector<pid_t> pids,
+                             cgroup::pids(ops, cgroup::from_record(rec.cgroup_path,
+                                                                   rec.cgroup_dirs)));
+      std::sort(pids.begin(), pids.end());
+      return pids;
+    }
     GROVE_ASSIGN_OR_RETURN(auto procs, read_proc_entries(ops));
     return select_container_pids(rec.init_pid, rec.own_pid_ns, procs);
   };

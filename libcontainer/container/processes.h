@@ -1,10 +1,10 @@
 #pragma once
-// The processes of a container, for `grove ps` (runc lists its cgroup's pids; grove has no
-// cgroups yet, #6). Without a cgroup the container is:
+// The processes of a container, for `grove ps`: its cgroup's cgroup.procs, as runc lists them.
+// Without a cgroup (rootless without delegation) the container is:
 //   - its own pid namespace: every process whose /proc/<pid>/ns/pid is the init's;
 //   - a shared pid namespace: the init and its descendants (ppid chains in /proc/<pid>/stat).
 // Exec'd processes of a shared-pid-namespace container are children of the runtime that
-// started them, not of the init, so they are missing from that second list until cgroups land.
+// started them, not of the init, so they are missing from that second list.
 // Pure selection over a /proc snapshot (tests pass values) plus one provider that reads /proc.
 
 #include <sys/types.h>
@@ -40,7 +40,7 @@ std::vector<pid_t> select_container_pids(pid_t init, bool own_pid_ns,
 [[nodiscard]] Result<std::vector<ProcEntry>> read_proc_entries(sys::Ops& ops);
 
 // The pids of container `id`, ascending; empty when it is stopped. Errors, under a
-// `ps container "x"` frame: ENOENT does not exist; read_proc_entries's.
+// `ps container "x"` frame: ENOENT does not exist; cgroup.procs read errors; read_proc_entries's.
 [[nodiscard]] Result<std::vector<pid_t>> processes(sys::Ops& ops, const std::string& root,
                                                    std::string_view id);
 
