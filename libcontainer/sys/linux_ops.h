@@ -123,6 +123,15 @@ class LinuxOps final : public Ops {
   Result<UniqueFd> signalfd(const sigset_t& mask, int flags) override;
   // seccomp and its notify listener (#4)
   Result<UniqueFd> seccomp(unsigned op, unsigned flags, const std::vector<BpfInsn>& prog) override;
+
+  // --- bpf (cgroup devices) --- linux_ops_bpf.cc
+  Result<UniqueFd> bpf_prog_load(uint32_t prog_type, const std::vector<struct bpf_insn>& insns,
+                                 const std::string& license) override;
+  Status bpf_prog_attach(int target_fd, int prog_fd, uint32_t attach_type,
+                         uint32_t flags) override;
+  Status bpf_prog_detach2(int target_fd, int prog_fd, uint32_t attach_type) override;
+  Result<std::vector<uint32_t>> bpf_prog_query(int target_fd, uint32_t attach_type) override;
+  Result<UniqueFd> bpf_prog_get_fd_by_id(uint32_t id) override;
 };
 
 }  // namespace grove::sys

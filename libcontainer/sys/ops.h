@@ -13,6 +13,7 @@
 //   the error path; they are safe to call between clone and execve in a single-threaded child.
 // - Kernels lacking a syscall report ENOSYS (ops never emulate a missing syscall).
 
+#include <linux/bpf.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -279,6 +280,33 @@ class Ops {
   // no_new_privs nor CAP_SYS_ADMIN; EINVAL: bad program or flag unknown to the kernel.
   [[nodiscard]] virtual Result<UniqueFd> seccomp(unsigned op, unsigned flags,
                                                  const std::vector<BpfInsn>& prog) = 0;
+
+  // --- bpf (cgroup devices) ---
+  // bpf(BPF_PROG_LOAD) of the eBPF program `insns` with `prog_type` (BPF_PROG_TYPE_*, e.g.
+  // CGROUP_DEVICE) and `license` ("GPL", "Apache"): the program fd (close-on-exec). When the
+  // verifier rejects the program (EACCES/EINVAL) the load is retried with a verifier log and the
+  // error's frame ends with the start of that log. EPERM: no CAP_BPF/CAP_SYS_ADMIN; E2BIG: too
+  // many instructions.
+  [[nodiscard]] virtual Result<UniqueFd> bpf_prog_load(uint32_t prog_type,
+                                                       const std::vector<struct bpf_insn>& insns,
+                                                       const std::string& license) = 0;
+  // bpf(BPF_PROG_ATTACH): attaches program `prog_fd` (borrowed) to `target_fd` (borrowed; a
+  // cgroup v2 directory fd for cgroup attach types) as `attach_type` (BPF_CGROUP_*), `flags`
+  // BPF_F_ALLOW_MULTI|BPF_F_ALLOW_OVERRIDE|... . EPERM: a non-multi program is attached there.
+  [[nodiscard]] virtual Status bpf_prog_attach(int target_fd, int prog_fd, uint32_t attach_type,
+                                               uint32_t flags) = 0;
+  // bpf(BPF_PROG_DETACH) of the program `prog_fd` (borrowed) from `target_fd`/`attach_type`.
+  // ENOENT: that program is not attached there.
+  [[nodiscard]] virtual Status bpf_prog_detach2(int target_fd, int prog_fd,
+                                                uint32_t attach_type) = 0;
+  // bpf(BPF_PROG_QUERY): the ids of the programs attached to `target_fd` as `attach_type`
+  // (directly, not inherited), in attach order; all of them (the implementation grows its
+  // buffer on ENOSPC).
+  [[nodiscard]] virtual Result<std::vector<uint32_t>> bpf_prog_query(int target_fd,
+                                                                     uint32_t attach_type) = 0;
+  // bpf(BPF_PROG_GET_FD_BY_ID): an fd (close-on-exec) for the loaded program `id`. ENOENT: no
+  // such program (anymore).
+  [[nodiscard]] virtual Result<UniqueFd> bpf_prog_get_fd_by_id(uint32_t id) = 0;
 };
 
 }  // namespace grove::sys

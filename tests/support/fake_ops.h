@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -218,6 +219,22 @@ class FakeOps : public sys::Ops {
   Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
   Result<UniqueFd> signalfd(const sigset_t& mask, int flags) override;
 
+  // --- bpf (cgroup devices) --- fake_ops_bpf.cc. Loaded programs get ids 100, 101, ... and fds
+  // labelled `<bpf:prog:ID>`; attach/detach update a per-target list that query returns.
+  Result<UniqueFd> bpf_prog_load(uint32_t prog_type, const std::vector<struct bpf_insn>& insns,
+                                 const std::string& license) override;
+  Status bpf_prog_attach(int target_fd, int prog_fd, uint32_t attach_type,
+                         uint32_t flags) override;
+  Status bpf_prog_detach2(int target_fd, int prog_fd, uint32_t attach_type) override;
+  Result<std::vector<uint32_t>> bpf_prog_query(int target_fd, uint32_t attach_type) override;
+  Result<UniqueFd> bpf_prog_get_fd_by_id(uint32_t id) override;
+  // Programs passed to bpf_prog_load, in call order.
+  const std::vector<std::vector<struct bpf_insn>>& bpf_programs() const { return bpf_progs_; }
+  // The ids attached to the fd labelled `target_label` (bare, e.g. "cgroup"), in attach order;
+  // set_bpf_attached presets them (programs that "exist" and get_fd_by_id can open).
+  std::vector<uint32_t> bpf_attached(const std::string& target_label) const;
+  void set_bpf_attached(const std::string& target_label, std::vector<uint32_t> ids);
+
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.
   int record(const std::string& name, const std::string& line);
@@ -265,6 +282,11 @@ class FakeOps : public sys::Ops {
   int personality_ = 0;
   mode_t umask_ = 022;
   std::vector<std::vector<sys::BpfInsn>> seccomp_progs_;
+  // bpf (cgroup devices)
+  std::vector<std::vector<struct bpf_insn>> bpf_progs_;
+  std::map<std::string, std::vector<uint32_t>> bpf_attached_;  // target label -> ids
+  std::set<uint32_t> bpf_known_ids_;                           // loaded or preset ids
+  uint32_t next_bpf_id_ = 100;
 };
 
 }  // namespace grove::testing
