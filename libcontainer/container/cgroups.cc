@@ -79,7 +79,7 @@ uint64_t read_oom_kills(const cgroup::FileReader& read, bool v1) {
 Status plan_devices(const oci::Spec& spec, CgroupSetup& setup) {
   GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::DeviceRule> rules, cgroup::device_rules(spec));
   if (v1_devices(setup.dirs)) {
-    setup.device_writes = cgroup::plan_devices_v1(rules);
+    GROVE_ASSIGN_OR_RETURN(setup.device_writes, cgroup::plan_devices_v1(rules));
   } else if (!setup.dirs.unified.empty()) {
     setup.bpf_rules = std::move(rules);
     setup.device_program = true;
@@ -146,7 +146,10 @@ Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resourc
   spec.linux.emplace();
   spec.linux->resources = resources;
   GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::DeviceRule> rules, cgroup::device_rules(spec));
-  if (v1_devices(dirs)) return cgroup::apply(ops, dirs, cgroup::plan_devices_v1(rules));
+  if (v1_devices(dirs)) {
+    GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> device_writes, cgroup::plan_devices_v1(rules));
+    return cgroup::apply(ops, dirs, device_writes);
+  }
   return attach_devices(ops, dirs, rules);
 }
 
