@@ -202,8 +202,9 @@ Result<DeviceRule> convert(const oci::DeviceCgroup& d, const std::string& at) {
     return Error::invalid("invalid minor " + std::to_string(r.minor)).context(at + ".minor");
   }
   // runc: "device access at %d field cannot be empty".
-  if (d.access.empty())
+  if (d.access.empty()) {
     return Error::invalid("device access cannot be empty").context(at + ".access");
+  }
   if (internal::access_bits(d.access) < 0) {
     return Error::invalid("invalid device access " + q(d.access)).context(at + ".access");
   }

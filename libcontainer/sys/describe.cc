@@ -1,6 +1,7 @@
 #include "libcontainer/sys/describe.h"
 
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -290,6 +291,18 @@ std::string describe_signal(int sig) {
   const char* abbrev = sig > 0 ? sigabbrev_np(sig) : nullptr;
   if (abbrev == nullptr) return std::to_string(sig);
   return std::string("SIG") + abbrev;
+}
+
+// --- bpf (cgroup devices) ---
+namespace {
+constexpr FlagName kBpfAttachFlags[] = {
+    {BPF_F_ALLOW_OVERRIDE, "ALLOW_OVERRIDE"},
+    {BPF_F_ALLOW_MULTI, "ALLOW_MULTI"},
+    {BPF_F_REPLACE, "REPLACE"},
+};
+}  // namespace
+std::string describe_bpf_attach_flags(uint32_t flags) {
+  return describe_bits(flags, kBpfAttachFlags);
 }
 
 }  // namespace grove::sys

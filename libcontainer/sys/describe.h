@@ -53,5 +53,8 @@ std::string describe_resolve_flags(uint64_t resolve);
 std::string describe_mode(mode_t mode);
 // Signal name ("SIGKILL") or the number.
 std::string describe_signal(int sig);
+// --- bpf (cgroup devices) ---
+// bpf(BPF_PROG_ATTACH) flags without the BPF_F_ prefix: "ALLOW_MULTI|REPLACE".
+std::string describe_bpf_attach_flags(uint32_t flags);
 
 }  // namespace grove::sys

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/sys/describe.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "libcontainer/sys/linux_ops_internal.h"
 
@@ -28,16 +29,6 @@ std::string prog_type_name(uint32_t t) {
 
 std::string attach_type_name(uint32_t t) {
   return t == BPF_CGROUP_DEVICE ? "cgroup_device" : "attach_type " + std::to_string(t);
-}
-
-std::string attach_flags_name(uint32_t flags) {
-  std::vector<std::string> out;
-  if (flags & BPF_F_ALLOW_OVERRIDE) out.emplace_back("ALLOW_OVERRIDE");
-  if (flags & BPF_F_ALLOW_MULTI) out.emplace_back("ALLOW_MULTI");
-  if (flags & BPF_F_REPLACE) out.emplace_back("REPLACE");
-  flags &= ~(BPF_F_ALLOW_OVERRIDE | BPF_F_ALLOW_MULTI | BPF_F_REPLACE);
-  if (flags != 0) out.push_back(hex(flags));
-  return out.empty() ? "0" : join(out, "|");
 }
 
 // How much of the verifier log an error quotes: the first complaint is what explains a reject.
@@ -85,7 +76,7 @@ Status LinuxOps::bpf_prog_attach(int target_fd, int prog_fd, uint32_t attach_typ
   attr.attach_flags = flags;
   return internal::check(sys_bpf(BPF_PROG_ATTACH, &attr), [&] {
     return "bpf(BPF_PROG_ATTACH, " + fd_str(target_fd) + ", prog " + fd_str(prog_fd) + ", " +
-           attach_type_name(attach_type) + ", " + attach_flags_name(flags) + ")";
+           attach_type_name(attach_type) + ", " + describe_bpf_attach_flags(flags) + ")";
   });
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/sys/describe.h"
 #include "tests/support/fake_ops.h"
 
 namespace grove::testing {
@@ -18,16 +19,6 @@ std::string prog_type_name(uint32_t t) {
 
 std::string attach_type_name(uint32_t t) {
   return t == BPF_CGROUP_DEVICE ? "CGROUP_DEVICE" : std::to_string(t);
-}
-
-std::string attach_flags_name(uint32_t flags) {
-  std::vector<std::string> out;
-  if (flags & BPF_F_ALLOW_OVERRIDE) out.emplace_back("ALLOW_OVERRIDE");
-  if (flags & BPF_F_ALLOW_MULTI) out.emplace_back("ALLOW_MULTI");
-  if (flags & BPF_F_REPLACE) out.emplace_back("REPLACE");
-  flags &= ~(BPF_F_ALLOW_OVERRIDE | BPF_F_ALLOW_MULTI | BPF_F_REPLACE);
-  if (flags != 0) out.push_back(std::to_string(flags));
-  return out.empty() ? "0" : join(out, "|");
 }
 
 // The id of a program fd this FakeOps handed out (label "bpf:prog:ID"), 0 for other fds.
@@ -53,7 +44,8 @@ Result<UniqueFd> FakeOps::bpf_prog_load(uint32_t prog_type,
 
 Status FakeOps::bpf_prog_attach(int target_fd, int prog_fd, uint32_t attach_type, uint32_t flags) {
   std::string line = "bpf_prog_attach(" + fd_name(target_fd) + ", " + fd_name(prog_fd) + ", " +
-                     attach_type_name(attach_type) + ", " + attach_flags_name(flags) + ")";
+                     attach_type_name(attach_type) + ", " + sys::describe_bpf_attach_flags(flags) +
+                     ")";
   GROVE_TRY(effect("bpf_prog_attach", line));
   bpf_attached_[bare_label(target_fd)].push_back(prog_id(bare_label(prog_fd)));
   return ok();

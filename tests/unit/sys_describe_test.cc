@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/bpf.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -72,6 +73,14 @@ TEST(SysDescribeTest, ResolveModeAndSignal) {
   EXPECT_EQ(describe_signal(SIGKILL), "SIGKILL");
   EXPECT_EQ(describe_signal(0), "0");
   EXPECT_EQ(describe_at_flags(AT_EMPTY_PATH | AT_RECURSIVE), "AT_EMPTY_PATH|AT_RECURSIVE");
+}
+
+// --- bpf (cgroup devices) ---
+TEST(SysDescribeTest, BpfAttachFlags) {
+  EXPECT_EQ(describe_bpf_attach_flags(0), "0");
+  EXPECT_EQ(describe_bpf_attach_flags(BPF_F_ALLOW_MULTI), "ALLOW_MULTI");
+  EXPECT_EQ(describe_bpf_attach_flags(BPF_F_ALLOW_MULTI | BPF_F_REPLACE | 0x100),
+            "ALLOW_MULTI|REPLACE|0x100");
 }
 
 }  // namespace
