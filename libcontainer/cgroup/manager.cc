@@ -65,15 +65,17 @@ Result<std::vector<std::string>> make_levels(sys::Ops& ops, const std::string& r
 // set; copy them from the parent level by level (runc fs/cpuset.go ensureParent).
 Status inherit_cpuset(sys::Ops& ops, const std::string& root,
                       const std::vector<std::string>& levels) {
-  std::string parent = root;
-  for (const std::string& level : levels) {
-    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+    GROVE_ASSIGN_OR_RETURN(std::string value, ops.read_file_at(AT_FDCWD, root + "/" + file));
+    value = trim(value);
+    for (const std::string& level : levels) {
       GROVE_ASSIGN_OR_RETURN(std::string own, ops.read_file_at(AT_FDCWD, level + "/" + file));
-      if (!trim(own).empty()) continue;
-      GROVE_ASSIGN_OR_RETURN(std::string from, ops.read_file_at(AT_FDCWD, parent + "/" + file));
-      GROVE_TRY(ops.write_file_at(AT_FDCWD, level + "/" + file, trim(from)));
+      if (!trim(own).empty()) {
+        value = trim(own);  // an existing level keeps its own sets; its children inherit them
+        continue;
+      }
+      GROVE_TRY(ops.write_file_at(AT_FDCWD, level + "/" + file, value));
     }
-    parent = level;
   }
   return ok();
 }

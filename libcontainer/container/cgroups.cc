@@ -147,7 +147,11 @@ Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resourc
   spec.linux->resources = resources;
   GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::DeviceRule> rules, cgroup::device_rules(spec));
   if (v1_devices(dirs)) {
-    GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> device_writes, cgroup::plan_devices_v1(rules));
+    // Only the difference to what the kernel has now, so there is no deny-all window (runc).
+    GROVE_ASSIGN_OR_RETURN(std::string current,
+                           ops.read_file_at(AT_FDCWD, dirs.v1.at("devices") + "/devices.list"));
+    GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> device_writes,
+                           cgroup::plan_devices_v1(rules, current));
     return cgroup::apply(ops, dirs, device_writes);
   }
   return attach_devices(ops, dirs, rules);

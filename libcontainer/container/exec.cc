@@ -141,8 +141,8 @@ Status hand_over_console(sys::Ops& ops, const ExecOptions& opts, const UniqueFd&
   return process::send_console_master(ops, sock, master.get());
 }
 
-// The cgroup an exec'd process joins: the container's, or the sub-cgroups --cgroup names
-// (runc: "[<controller>:]<path>", relative to the container's cgroup, must exist).
+}  // namespace
+
 Result<cgroup::Dirs> exec_cgroup(const ContainerRecord& rec, const std::vector<std::string>& subs) {
   cgroup::Dirs dirs = cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
   if (subs.empty() || dirs.empty()) {
@@ -172,6 +172,8 @@ Result<cgroup::Dirs> exec_cgroup(const ContainerRecord& rec, const std::vector<s
   }
   return dirs;
 }
+
+namespace {
 
 Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                         const ExecOptions& opts) {

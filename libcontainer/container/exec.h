@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "libcontainer/base/result.h"
+#include "libcontainer/cgroup/manager.h"
+#include "libcontainer/container/state_store.h"
 #include "libcontainer/container/status.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
@@ -58,6 +60,14 @@ void inherit_from_container(oci::Process& p, const oci::Process& container);
 // socket without both detach and terminal). Pure.
 [[nodiscard]] Status check_exec_terminal(bool terminal, bool detach,
                                          const std::string& console_socket);
+
+// The cgroup an exec'd process joins: the container's recorded one, or with `subs` (--cgroup
+// entries "[<controller>[,<controller>]:]<path>", runc's form) the existing sub-cgroups they
+// name, relative to it (every hierarchy without a controller; pure v2 ignores the names).
+// Pure. Errors: EINVAL for an absolute/empty path or an unknown v1 controller; ENOTSUP for
+// --cgroup on a container without a cgroup.
+[[nodiscard]] Result<cgroup::Dirs> exec_cgroup(const ContainerRecord& rec,
+                                               const std::vector<std::string>& subs);
 
 // runc's status gate. EINVAL "cannot exec in a stopped container", "cannot exec in a paused
 // container (use --ignore-paused to override)", "cannot exec in a creating container". Pure.

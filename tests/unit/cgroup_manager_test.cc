@@ -65,9 +65,19 @@ TEST(CgroupManagerTest, CreateOnV1CopiesCpusetFromTheParent) {
   }
   ASSERT_TRUE(create(ops, hybrid()));
   EXPECT_THAT(ops.writes(), ElementsAre(Pair("/cg/cpuset/grove-test/cpuset.cpus", "0-1"),
-                                        Pair("/cg/cpuset/grove-test/cpuset.mems", "0-1"),
                                         Pair("/cg/cpuset/grove-test/c1/cpuset.cpus", "0-1"),
+                                        Pair("/cg/cpuset/grove-test/cpuset.mems", "0-1"),
                                         Pair("/cg/cpuset/grove-test/c1/cpuset.mems", "0-1")));
+  // An existing level with its own sets passes those down.
+  FakeOps mid;
+  for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+    mid.set_file(std::string("/cg/cpuset/") + f, "0-1\n");
+    mid.set_file(std::string("/cg/cpuset/grove-test/") + f, "1\n");
+    mid.set_file(std::string("/cg/cpuset/grove-test/c1/") + f, "\n");
+  }
+  ASSERT_TRUE(create(mid, hybrid()));
+  EXPECT_THAT(mid.writes(), ElementsAre(Pair("/cg/cpuset/grove-test/c1/cpuset.cpus", "1"),
+                                        Pair("/cg/cpuset/grove-test/c1/cpuset.mems", "1")));
 }
 
 TEST(CgroupManagerTest, CreateToleratesExistingDirsAndReportsOtherErrors) {

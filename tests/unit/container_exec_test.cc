@@ -207,15 +207,33 @@ TEST(ContainerExecTest, MissingContainerDoesNotExist) {
   EXPECT_THAT(r.error().message(), HasSubstr("exec in container \"c1\""));
 }
 
-TEST(ContainerExecTest, CgroupFlagIsNotImplementedYet) {
-  testing::FakeOps ops;
-  ExecOptions opts;
-  opts.overrides.args = {"true"};
-  opts.cgroup = {"sub"};
-  auto r = exec(ops, "/nonexistent-grove-root", "c1", opts);
+TEST(ContainerExecTest, CgroupFlagNamesSubCgroupsOfTheContainer) {
+  ContainerRecord rec;
+  rec.cgroup_path = "/grove-test/c1";
+  rec.cgroup_dirs = {{"", "/cg/unified/grove-test/c1"},
+                     {"memory", "/cg/memory/grove-test/c1"},
+                     {"pids", "/cg/pids/grove-test/c1"}};
+  auto all = exec_cgroup(rec, {"sub/x"});
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_EQ(all->unified, "/cg/unified/grove-test/c1/sub/x");
+  EXPECT_EQ(all->v1.at("memory"), "/cg/memory/grove-test/c1/sub/x");
+  auto one = exec_cgroup(rec, {"memory:m"});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->v1.at("memory"), "/cg/memory/grove-test/c1/m");
+  EXPECT_EQ(one->v1.at("pids"), "/cg/pids/grove-test/c1");
+  EXPECT_EQ(one->unified, "/cg/unified/grove-test/c1");
+  auto none = exec_cgroup(rec, {});
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->unified, "/cg/unified/grove-test/c1");
+  for (const char* bad : {"/abs", "cpu:x", ""}) {
+    auto r = exec_cgroup(rec, {bad});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code(), EINVAL) << bad;
+  }
+  ContainerRecord rootless;
+  auto r = exec_cgroup(rootless, {"sub"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ENOTSUP);
-  EXPECT_THAT(r.error().message(), HasSubstr("exec --cgroup: not implemented yet"));
 }
 
 }  // namespace
