@@ -94,8 +94,9 @@ TEST_F(CgroupE2ePrivTest, InitIsPlacedInEveryHierarchyAndDeleteRemovesTheCgroup)
 TEST_F(CgroupE2ePrivTest, MemoryHogIsOomKilled) {
   auto& mem = bundle_->spec().linux->resources->memory.emplace();
   mem.limit = 16 << 20;
-  // The shell keeps all of /dev/zero (no newline) in one variable until the OOM killer ends it.
-  write({"sh", "-c", "x=$(cat /dev/zero); echo survived"});
+  // The shell keeps all of /dev/urandom in one variable until the OOM killer ends it (busybox
+  // drops NUL bytes, so /dev/zero would never grow it).
+  write({"sh", "-c", "x=$(cat /dev/urandom); echo survived"});
   Ran r = grove({"run", "--bundle", bundle_->bundle(), "cg-oom"});
   EXPECT_EQ(r.code, 128 + SIGKILL) << r.out << r.err;
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("survived")));
@@ -103,21 +104,25 @@ TEST_F(CgroupE2ePrivTest, MemoryHogIsOomKilled) {
 
 TEST_F(CgroupE2ePrivTest, ForkBombStopsAtPidsMax) {
   bundle_->spec().linux->resources->pids = oci::Pids{8};
+  // busybox sh exits when it cannot fork: the loop runs in a subshell, so the init stays and
+  // the sleeps it started hold their slots.
   write({"sh", "-c",
-         "i=0; while [ $i -lt 30 ]; do sleep 30 & i=$((i+1)); done 2>/dev/null; sleep 100"});
+         "(i=0; while [ $i -lt 30 ]; do sleep 30 & i=$((i+1)); done) 2>/dev/null; sleep 100"});
   run_detached("cg-pids");
   const std::string pids_dir = dir("pids");
   ASSERT_FALSE(pids_dir.empty());
   EXPECT_EQ(read_text(pids_dir + "/pids.max"), "8");
-  // Wait until the loop has hit the limit (pids.events counts refused forks).
-  std::string events;
+  // Wait until the loop has hit the limit (pids.events counts refused forks) and the init has
+  // taken the last slot for its sleep.
+  std::string events, current;
   for (int i = 0; i < 100; ++i) {
     events = read_text(pids_dir + "/pids.events");
-    if (events != "max 0") break;
+    current = read_text(pids_dir + "/pids.current");
+    if (events != "max 0" && current == "8") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_NE(events, "max 0");
-  EXPECT_EQ(read_text(pids_dir + "/pids.current"), "8");
+  EXPECT_EQ(current, "8");
 }
 
 TEST_F(CgroupE2ePrivTest, DeviceRulesDenyAndAllow) {
