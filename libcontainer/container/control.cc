@@ -106,6 +106,7 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
 Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
                    std::vector<std::string>* warnings) {
   StateStore store(root);
+  store.sweep_stale_tmp();
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   auto rec = store.load(id);
   if (!rec) {

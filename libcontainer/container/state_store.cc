@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -288,6 +289,24 @@ Result<std::vector<std::string>> StateStore::list() const {
   ::closedir(d);
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+void StateStore::sweep_stale_tmp() const {
+  DIR* d = ::opendir(root_.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> stale;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    long long pid = 0;
+    if (!name.starts_with(".tmp-") || !parse_int64(name.substr(5), &pid) || pid <= 0) continue;
+    // A live pid may be a create in progress (or an unrelated process that reused the pid of a
+    // dead create: its directory then waits for the next sweep).
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      stale.push_back(root_ + "/" + std::string(name));
+    }
+  }
+  ::closedir(d);
+  for (const std::string& dir : stale) discard_dir(dir);
 }
 
 Status StateStore::remove(std::string_view id, Lock& lock) {

@@ -102,6 +102,10 @@ class StateStore {
   // Ids of every directory under root that holds a state.json, sorted. A missing root lists
   // nothing. Errors: opendir errno.
   [[nodiscard]] Result<std::vector<std::string>> list() const;
+  // Removes the `.tmp-<pid>` directories of creates that were killed before their rename (their
+  // pid no longer runs). Best effort: errors are ignored. `delete` calls it, the verb that
+  // cleans up after a crash.
+  void sweep_stale_tmp() const;
   // Removes the container directory and everything grove put in it. The caller holds `lock`,
   // which stays held (its file is unlinked) until released. Errors: unlink/rmdir errno.
   [[nodiscard]] Status remove(std::string_view id, Lock& lock);
