@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
@@ -52,6 +53,9 @@ Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
     GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "uid_map", format_id_map(linux.uid_mappings)));
   }
   if (!linux.gid_mappings.empty()) {
+    // Unprivileged writers may map gids only after giving up setgroups(2) in the namespace
+    // (user_namespaces(7), CVE-2014-8989); runc does the same without newgidmap.
+    if (::geteuid() != 0) GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "setgroups", "deny"));
     GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "gid_map", format_id_map(linux.gid_mappings)));
   }
   return ok();
