@@ -75,16 +75,26 @@ uint64_t read_oom_kills(const cgroup::FileReader& read, bool v1) {
   return n;
 }
 
-// The device part of a setup: v1 files appended to the writes, or the BPF rules.
+// The device rules of a setup, validated for the v1 files or the v2 program.
 Status plan_devices(const oci::Spec& spec, CgroupSetup& setup) {
-  GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::DeviceRule> rules, cgroup::device_rules(spec));
+  GROVE_ASSIGN_OR_RETURN(setup.device_rules, cgroup::device_rules(spec));
   if (v1_devices(setup.dirs)) {
-    GROVE_ASSIGN_OR_RETURN(setup.device_writes, cgroup::plan_devices_v1(rules));
+    GROVE_TRY(cgroup::plan_devices_v1(setup.device_rules));
   } else if (!setup.dirs.unified.empty()) {
-    setup.bpf_rules = std::move(rules);
+    GROVE_TRY(cgroup::device_program(setup.device_rules));
     setup.device_program = true;
   }
   return ok();
+}
+
+// v1: only the difference to the cgroup's devices.list, as runc writes it: a cgroup that
+// already holds processes (several containers may share one) never sees a deny-all moment.
+Status apply_v1_devices(sys::Ops& ops, const cgroup::Dirs& dirs,
+                        const std::vector<cgroup::DeviceRule>& rules) {
+  GROVE_ASSIGN_OR_RETURN(std::string current,
+                         ops.read_file_at(AT_FDCWD, dirs.v1.at("devices") + "/devices.list"));
+  GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> writes, cgroup::plan_devices_v1(rules, current));
+  return cgroup::apply(ops, dirs, writes);
 }
 
 bool is_permission(int code) { return code == EACCES || code == EPERM || code == EROFS; }
@@ -130,8 +140,8 @@ Status setup_cgroup(sys::Ops& ops, CgroupSetup& setup, std::vector<std::string>*
   GROVE_TRY(std::move(made));
   GROVE_ASSIGN_OR_RETURN(auto writes, plan_limits(ops, setup.dirs, setup.resources, true));
   GROVE_TRY(cgroup::apply(ops, setup.dirs, writes));
-  GROVE_TRY(cgroup::apply(ops, setup.dirs, setup.device_writes));
-  if (setup.device_program) GROVE_TRY(attach_devices(ops, setup.dirs, setup.bpf_rules));
+  if (v1_devices(setup.dirs)) GROVE_TRY(apply_v1_devices(ops, setup.dirs, setup.device_rules));
+  if (setup.device_program) GROVE_TRY(attach_devices(ops, setup.dirs, setup.device_rules));
   return ok();
 }
 
@@ -146,14 +156,7 @@ Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resourc
   spec.linux.emplace();
   spec.linux->resources = resources;
   GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::DeviceRule> rules, cgroup::device_rules(spec));
-  if (v1_devices(dirs)) {
-    // Only the difference to what the kernel has now, so there is no deny-all window (runc).
-    GROVE_ASSIGN_OR_RETURN(std::string current,
-                           ops.read_file_at(AT_FDCWD, dirs.v1.at("devices") + "/devices.list"));
-    GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> device_writes,
-                           cgroup::plan_devices_v1(rules, current));
-    return cgroup::apply(ops, dirs, device_writes);
-  }
+  if (v1_devices(dirs)) return apply_v1_devices(ops, dirs, rules);
   return attach_devices(ops, dirs, rules);
 }
 

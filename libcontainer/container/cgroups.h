@@ -23,8 +23,7 @@ namespace grove::container {
 struct CgroupSetup {
   cgroup::Dirs dirs;                           // empty: run without a cgroup
   oci::Resources resources;                    // linux.resources (validated by plan_cgroup)
-  std::vector<cgroup::Write> device_writes;    // v1: devices.deny/allow, in order
-  std::vector<cgroup::DeviceRule> bpf_rules;   // v2: the device program's rules
+  std::vector<cgroup::DeviceRule> device_rules;  // v1 devices.allow/deny or the v2 program
   bool device_program = false;                 // attach a BPF device program to dirs.unified
   bool rootless = false;                       // not root: no permission is a warning
 };

@@ -90,7 +90,15 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
     if (pidfd.error().code() == ESRCH) return ok();  // already gone
     return std::move(pidfd).error();
   }
-  GROVE_TRY(signal_all(ops, rec, pidfd->get(), SIGKILL));
+  // runc's destroy: a container with its own pid namespace ends with its init (the kernel kills
+  // the rest of the namespace); only one sharing a pid namespace needs its whole cgroup killed.
+  // Several containers may share one cgroup: never cgroup.kill them for one container's sake.
+  if (rec.own_pid_ns) {
+    GROVE_TRY(ops.pidfd_send_signal(pidfd->get(), SIGKILL));
+    if (rec.paused) (void)cgroup::freeze(ops, record_dirs(rec), false);  // frozen tasks can't die
+  } else {
+    GROVE_TRY(signal_all(ops, rec, pidfd->get(), SIGKILL));
+  }
   std::vector<struct pollfd> p = {{pidfd->get(), POLLIN, 0}};
   for (int waited = 0; waited < kKillWaitMs; waited += kKillSliceMs) {
     auto n = ops.poll(p, kKillSliceMs);
@@ -131,12 +139,13 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
       GROVE_TRY(kill_and_wait(ops, *rec));
   }
   if (!rec->cgroup_dirs.empty()) {
-    // Whatever is left in the cgroup (e.g. a detached exec'd process outside the init's pid
-    // namespace) goes with the container; then the directories.
     cgroup::Dirs dirs = record_dirs(*rec);
-    (void)cgroup::kill_all(ops, dirs, SIGKILL);
-    (void)cgroup::freeze(ops, dirs, false);
-    GROVE_TRY(cgroup::destroy(ops, dirs));
+    if (!rec->own_pid_ns) (void)cgroup::kill_all(ops, dirs, SIGKILL);  // runc's destroy
+    if (rec->paused) (void)cgroup::freeze(ops, dirs, false);
+    // A cgroup another container still uses stays (runc too leaves it and reports it).
+    if (Status st = cgroup::destroy(ops, dirs); !st && warnings != nullptr) {
+      warnings->push_back(st.error().message());
+    }
   }
   GROVE_TRY(store.remove(id, lock));
   // runtime.md: poststop after the container is deleted, before delete returns; failures are
