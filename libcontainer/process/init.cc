@@ -10,7 +10,7 @@
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/mount/open_tree_ns.h"
-#include "libcontainer/process/sys_extra.h"
+#include "libcontainer/security/selinux.h"
 
 namespace grove::process {
 namespace {
@@ -136,7 +136,13 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
     pid = static_cast<pid_t>(msg.value);
     if (host_pid != nullptr) *host_pid = pid;
   }
-  if (cfg.new_session_keyring) GROVE_TRY(sys_extra::join_session_keyring());
+  if (cfg.new_session_keyring) {
+    // The keyring gets the process label (runc's SetKeyLabel); settings carry it only when
+    // SELinux is enabled, so a disabled host writes nothing.
+    const std::string no_label;
+    const std::string& key_label = cfg.settings ? cfg.settings->selinux_label : no_label;
+    GROVE_TRY(security::join_session_keyring(ops, "", key_label));
+  }
   std::optional<mount::PreparedRoot> root;
   if (cfg.setup_mounts) {
     GROVE_ASSIGN_OR_RETURN(root, build_rootfs(ops, cfg).context("rootfs"));
