@@ -9,6 +9,7 @@
 
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
+#include "libcontainer/security/bpf_delegate.h"
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::mount {
@@ -76,15 +77,24 @@ Result<UniqueFd> bind_clone(sys::Ops& ops, const plan::BindMount& b, const Apply
   return fd;
 }
 
-Status prepare_mask(sys::Ops& ops, PreparedOp* out) {
+Status prepare_mask(sys::Ops& ops, const plan::MaskPath& m, PreparedOp* out) {
   // The host's /dev/null, not the container's: a container /dev/null swapped for a symlink to a
   // procfs file would otherwise be bound writable over the masked path (CVE-2025-31133).
   GROVE_ASSIGN_OR_RETURN(out->mount, ops.open_tree(AT_FDCWD, "/dev/null", kCloneFlags));
   GROVE_ASSIGN_OR_RETURN(UniqueFd fsfd, ops.fsopen("tmpfs", FSOPEN_CLOEXEC));
+  if (!m.label.empty()) GROVE_TRY(ops.fsconfig_set_string(fsfd.get(), "context", m.label));
   GROVE_TRY(ops.fsconfig_create(fsfd.get()));
   GROVE_ASSIGN_OR_RETURN(out->alt_mount, ops.fsmount(fsfd.get(), FSMOUNT_CLOEXEC,
                                                      MOUNT_ATTR_RDONLY));
   return ok();
+}
+
+// The fs context is opened here, in the caller's (the container's) user namespace: the bpffs
+// then belongs to it, which BPF_TOKEN_CREATE requires.
+Result<UniqueFd> new_bpffs(sys::Ops& ops, const plan::BpfFsMount& b, const ApplyInputs& in) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fsfd, ops.fsopen("bpf", FSOPEN_CLOEXEC));
+  if (in.configure_bpffs) return in.configure_bpffs(fsfd.get(), b);
+  return security::configure_bpffs(ops, fsfd.get(), b.delegation, b.label);
 }
 
 Status prepare_one(sys::Ops& ops, const MountOp& op, const ApplyInputs& in, PreparedOp* out) {
@@ -94,8 +104,10 @@ Status prepare_one(sys::Ops& ops, const MountOp& op, const ApplyInputs& in, Prep
     GROVE_ASSIGN_OR_RETURN(out->mount, bind_clone(ops, *b, in));
   } else if (const auto* d = std::get_if<plan::BindDevice>(&op)) {
     GROVE_ASSIGN_OR_RETURN(out->mount, ops.open_tree(AT_FDCWD, d->host_path, kCloneFlags));
-  } else if (std::holds_alternative<plan::MaskPath>(op)) {
-    GROVE_TRY(prepare_mask(ops, out));
+  } else if (const auto* bpf = std::get_if<plan::BpfFsMount>(&op)) {
+    GROVE_ASSIGN_OR_RETURN(out->mount, new_bpffs(ops, *bpf, in));
+  } else if (const auto* mask = std::get_if<plan::MaskPath>(&op)) {
+    GROVE_TRY(prepare_mask(ops, *mask, out));
   }
   return ok();
 }

@@ -13,6 +13,7 @@
 // the host's (these functions run in the container child). Fds: `root_fd` is borrowed; Prepared
 // owns its fds and closes unused ones when destroyed.
 
+#include <functional>
 #include <vector>
 
 #include "libcontainer/base/result.h"
@@ -26,6 +27,11 @@ namespace grove::mount {
 // Host-side inputs that are not part of the (pure) plan.
 struct ApplyInputs {
   int idmap_userns_fd = -1;  // borrowed user-namespace fd for idmapped binds; -1: none
+  // BpfFsMount: configures and creates the bpffs whose fs context is `fsfd` (borrowed; opened
+  // here, in the container's user namespace) and returns the detached mount. The kernel wants
+  // CAP_SYS_ADMIN in the initial user namespace for that, so in a container init this hands the
+  // fd to the runtime. Unset: security::configure_bpffs() in this process.
+  std::function<Result<UniqueFd>(int fsfd, const plan::BpfFsMount& op)> configure_bpffs;
 };
 
 // Host resources for one op, indexed like MountPlan::ops.

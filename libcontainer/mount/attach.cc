@@ -42,6 +42,11 @@ struct Attacher {
     return move(prep.mount, target.get());
   }
 
+  Status operator()(const plan::BpfFsMount& b) {
+    GROVE_ASSIGN_OR_RETURN(UniqueFd target, mkdir_all_in_root(ops, root_fd, b.target, 0755, mode));
+    return move(prep.mount, target.get());
+  }
+
   Status operator()(const plan::BindMount& b) {
     GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(prep.mount.get()));
     UniqueFd target;

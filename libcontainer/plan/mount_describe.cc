@@ -89,8 +89,18 @@ std::string line(const BindDevice& d) {
 }
 std::string line(const Symlink& s) { return "symlink " + q(s.path) + " -> " + q(s.link_target); }
 std::string line(const Console& c) { return "console " + q(c.path); }
-std::string line(const MaskPath& m) { return "mask " + q(m.path); }
+std::string line(const MaskPath& m) {
+  return "mask " + q(m.path) + (m.label.empty() ? "" : " label=" + q(m.label));
+}
 std::string line(const ReadonlyPath& r) { return "readonly " + q(r.path); }
+std::string line(const BpfFsMount& b) {
+  std::string out = "bpffs on " + q(b.target);
+  for (const auto& [key, value] : security::bpffs_options(b.delegation)) {
+    out += " " + key + "=" + q(value);
+  }
+  if (!b.label.empty()) out += " label=" + q(b.label);
+  return out;
+}
 std::string line(const RootReadonly&) { return "root readonly"; }
 
 }  // namespace

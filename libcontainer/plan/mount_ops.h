@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "libcontainer/plan/mount_options.h"
+#include "libcontainer/security/bpf_delegate.h"
 #include "oci/spec.h"
 
 namespace grove::plan {
@@ -93,8 +94,10 @@ struct Console {
 
 // maskedPaths entry: a directory gets a read-only empty tmpfs, anything else the host /dev/null.
 // A missing path is skipped.
+// `label` is the SELinux context= of that tmpfs (runc's maskPath uses the mount label too).
 struct MaskPath {
   std::string path;
+  std::string label;  // SELinux mount label ("" = none)
 };
 
 // readonlyPaths entry: a recursive read-only bind of the path onto itself. Missing: skipped.
@@ -102,11 +105,22 @@ struct ReadonlyPath {
   std::string path;
 };
 
+// run.grove.bpf.delegate: a bpffs with BPF-token delegate options at `target` (/sys/fs/bpf).
+// The fs context is opened (fsopen("bpf")) in the container's user namespace, so the bpffs
+// belongs to it as BPF_TOKEN_CREATE requires; it is configured and created with
+// security::configure_bpffs (delegate_* options, context=label), which needs the privileged
+// runtime (ApplyInputs::configure_bpffs), then attached like a NewFsMount.
+struct BpfFsMount {
+  std::string target;
+  security::BpfDelegation delegation;
+  std::string label;  // SELinux mount label ("" = none)
+};
+
 // root.readonly: the rootfs mount itself (not its submounts) becomes read-only. Always last.
 struct RootReadonly {};
 
 using MountOp = std::variant<NewFsMount, BindMount, SetPropagation, MakeDevice, BindDevice,
-                             Symlink, Console, MaskPath, ReadonlyPath, RootReadonly>;
+                             Symlink, Console, MaskPath, ReadonlyPath, BpfFsMount, RootReadonly>;
 
 // One stable line per op for --debug output, error frames and golden tests, e.g.
 // `mount proc "proc" on "/proc" attr=nosuid|nodev|noexec`. Values are quoted with q().

@@ -134,6 +134,24 @@ Status plan_propagation(const oci::Spec& spec, MountPlan* plan) {
   return ok();
 }
 
+// run.grove.bpf.delegate: after the spec mounts, so it lands on the container's /sys.
+Status plan_bpffs(const oci::Spec& spec, const sys::Features& features, std::vector<MountOp>* ops) {
+  GROVE_ASSIGN_OR_RETURN(auto delegation,
+                         security::bpf_delegation_from_annotations(spec.annotations));
+  if (!delegation) return ok();
+  // BPF_TOKEN_CREATE needs the bpffs's owning user namespace to be the caller's and not the
+  // initial one (kernel/bpf/token.c): without a user namespace no token can ever be made.
+  if (!has_user_namespace(spec)) {
+    return Error::invalid(std::string("annotations ") + q(security::kBpfDelegateAnnotation) +
+                          ": needs a user namespace (linux.namespaces \"user\"): a BPF token "
+                          "can only be created from a bpffs owned by a non-initial one");
+  }
+  BpfFsMount b{security::kBpfFsTarget, std::move(*delegation), ""};
+  if (features.selinux && spec.linux) b.label = spec.linux->mount_label;
+  ops->push_back(std::move(b));
+  return ok();
+}
+
 }  // namespace
 
 const char* to_string(Strategy s) noexcept {
@@ -230,13 +248,20 @@ Result<MountPlan> plan_mounts(const oci::Spec& spec, const sys::Features& featur
       return "mounts[" + std::to_string(i) + "] " + q(m.destination);
     }));
   }
+  GROVE_TRY(plan_bpffs(spec, features, &plan.ops));
   bool bind_devices = options.rootless || has_user_namespace(spec);
   if (!binds_dev(plan.ops)) GROVE_TRY(plan_devices(spec, bind_devices, &plan.ops));
   if (spec.process && spec.process->terminal) plan.ops.push_back(Console{});
   if (spec.linux) {
     GROVE_TRY(plan_path_list<ReadonlyPath>(spec.linux->readonly_paths, "readonlyPaths",
                                            &plan.ops));
+    size_t first_mask = plan.ops.size();
     GROVE_TRY(plan_path_list<MaskPath>(spec.linux->masked_paths, "maskedPaths", &plan.ops));
+    if (features.selinux) {
+      for (size_t i = first_mask; i < plan.ops.size(); ++i) {
+        std::get<MaskPath>(plan.ops[i]).label = spec.linux->mount_label;
+      }
+    }
   }
   if (spec.root && spec.root->readonly) plan.ops.push_back(RootReadonly{});
   return plan;

@@ -11,6 +11,18 @@ bool takes_label(const std::string& fstype) {
   return fstype != "proc" && fstype != "sysfs" && fstype != "cgroup" && fstype != "cgroup2";
 }
 
+// The spec already names an SELinux context option: the label must not be given twice (the
+// kernel refuses a second context= with EINVAL; crun#2120).
+bool has_context_option(const std::vector<std::string>& data) {
+  for (const std::string& d : data) {
+    std::string key = d.substr(0, d.find('='));
+    if (key == "context" || key == "fscontext" || key == "defcontext" || key == "rootcontext") {
+      return true;
+    }
+  }
+  return false;
+}
+
 Result<std::string> bind_source(const oci::Mount& m, const PlanOptions& options) {
   if (m.source.empty()) return Error::invalid("bind mount needs a source");
   if (m.source.find('\0') != std::string::npos) {
@@ -90,7 +102,9 @@ Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
     // A single fresh mount: the recursive attributes are the mount's own.
     n.attrs.set = (o.attr_set & ~o.rec_attr_clr) | o.rec_attr_set;
     n.attrs.clr = (o.attr_clr & ~o.rec_attr_set) | o.rec_attr_clr;
-    if (ctx.features.selinux && ctx.spec.linux && takes_label(n.fstype)) {
+    // Only with SELinux enabled: without it "context" is an unknown option to most filesystems.
+    if (ctx.features.selinux && ctx.spec.linux && takes_label(n.fstype) &&
+        !has_context_option(n.data)) {
       n.label = ctx.spec.linux->mount_label;
     }
     ops->push_back(std::move(n));

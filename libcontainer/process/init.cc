@@ -10,7 +10,7 @@
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/mount/open_tree_ns.h"
-#include "libcontainer/process/sys_extra.h"
+#include "libcontainer/security/selinux.h"
 
 namespace grove::process {
 namespace {
@@ -64,11 +64,21 @@ Status hook_point(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync, 
 // switch. The rootfs fd is opened here, in the init: for pivot/chroot it must belong to the new
 // mount namespace (mount/pivot.h); for open-tree-namespace it is the host tree the namespace is
 // cloned from.
-Result<mount::PreparedRoot> build_rootfs(sys::Ops& ops, const InitConfig& cfg) {
+Result<mount::PreparedRoot> build_rootfs(sys::Ops& ops, const InitConfig& cfg,
+                                         const SyncSocket& sync) {
   if (cfg.mount_plan == nullptr) return Error::invalid("no mount plan for a mount namespace");
   GROVE_ASSIGN_OR_RETURN(UniqueFd rootfs,
                          ops.openat(AT_FDCWD, cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
-  return mount::prepare_root(ops, rootfs.get(), *cfg.mount_plan, mount::ApplyInputs{});
+  mount::ApplyInputs in;
+  // run.grove.bpf.delegate: the bpffs context was opened here, in the container's user
+  // namespace; its delegate options and superblock need CAP_SYS_ADMIN in the initial user
+  // namespace, so the runtime configures it (process/spawn.cc serve_bpffs, systemd's PrivateBPF
+  // does the same) and sends the detached mount back.
+  in.configure_bpffs = [&ops, &sync](int fsfd, const plan::BpfFsMount&) -> Result<UniqueFd> {
+    GROVE_TRY(sync.send_fd(ops, SyncKind::kBpfFs, fsfd).context("send bpffs context"));
+    return sync.expect_fd(ops, SyncKind::kBpfFs).context("receive bpffs mount");
+  };
+  return mount::prepare_root(ops, rootfs.get(), *cfg.mount_plan, in);
 }
 
 // process.terminal: the console pty, after the mounts (it comes from the container's devpts)
@@ -136,10 +146,16 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
     pid = static_cast<pid_t>(msg.value);
     if (host_pid != nullptr) *host_pid = pid;
   }
-  if (cfg.new_session_keyring) GROVE_TRY(sys_extra::join_session_keyring());
+  if (cfg.new_session_keyring) {
+    // The keyring gets the process label (runc's SetKeyLabel); settings carry it only when
+    // SELinux is enabled, so a disabled host writes nothing.
+    const std::string no_label;
+    const std::string& key_label = cfg.settings ? cfg.settings->selinux_label : no_label;
+    GROVE_TRY(security::join_session_keyring(ops, "", key_label));
+  }
   std::optional<mount::PreparedRoot> root;
   if (cfg.setup_mounts) {
-    GROVE_ASSIGN_OR_RETURN(root, build_rootfs(ops, cfg).context("rootfs"));
+    GROVE_ASSIGN_OR_RETURN(root, build_rootfs(ops, cfg, sync).context("rootfs"));
   }
   GROVE_TRY(hook_point(ops, cfg, sync, pid));
   if (root) GROVE_TRY(mount::switch_root(ops, *cfg.mount_plan, *root).context("rootfs"));

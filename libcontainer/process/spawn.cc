@@ -10,6 +10,7 @@
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/process/time_ns.h"
+#include "libcontainer/security/bpf_delegate.h"
 
 namespace grove::process {
 namespace {
@@ -112,6 +113,24 @@ Status forward_seccomp_fd(sys::Ops& ops, const SpawnOptions& opts, pid_t pid,
   return opts.on_seccomp_fd(pid, std::move(fd));
 }
 
+// Parent: the container's bpffs (run.grove.bpf.delegate). The init opens the fs context in its
+// user namespace (so the bpffs belongs to it, as BPF_TOKEN_CREATE requires) and sends it here:
+// the delegate options and creating a bpffs for a non-initial user namespace need CAP_SYS_ADMIN
+// in the initial one (kernel/bpf/inode.c). With SELinux, this process becomes the token grantor.
+Status serve_bpffs(sys::Ops& ops, const plan::MountPlan& plan, const SyncSocket& sync) {
+  for (const plan::MountOp& op : plan.ops) {
+    const auto* b = std::get_if<plan::BpfFsMount>(&op);
+    if (b == nullptr) continue;
+    auto frame = [&] { return plan::describe(op); };
+    GROVE_ASSIGN_OR_RETURN(UniqueFd fsfd, sync.expect_fd(ops, SyncKind::kBpfFs).context(frame));
+    GROVE_ASSIGN_OR_RETURN(
+        UniqueFd mnt,
+        security::configure_bpffs(ops, fsfd.get(), b->delegation, b->label).context(frame));
+    GROVE_TRY(sync.send_fd(ops, SyncKind::kBpfFs, mnt.get()).context(frame));
+  }
+  return ok();
+}
+
 // Parent at the init's hook point: wait for kHooks, run the hooks, let the init go on.
 Status run_hook_point(const SpawnOptions& opts, pid_t pid, const SyncSocket& sync) {
   GROVE_TRY(sync.expect(SyncKind::kHooks));
@@ -132,6 +151,10 @@ Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& c
   }
   if (st && cfg.wait_for_go) st = sync.send_go();
   if (st && cfg.need_host_pid) st = sync.send_pid(pid);
+  // The init builds its mounts (and asks for the bpffs) before the hook point.
+  if (st && cfg.setup_mounts && cfg.mount_plan != nullptr) {
+    st = serve_bpffs(ops, *cfg.mount_plan, sync);
+  }
   if (st && cfg.hook_point) st = run_hook_point(opts, pid, sync);
   if (st && opts.spec->process->terminal) {
     auto master = sync.expect_fd(ops, SyncKind::kConsole);

@@ -25,7 +25,7 @@ constexpr std::size_t kMaxFrame = 2048;
 
 bool known_kind(uint32_t k) {
   return k >= static_cast<uint32_t>(SyncKind::kReady) &&
-         k <= static_cast<uint32_t>(SyncKind::kSeccompFd);
+         k <= static_cast<uint32_t>(SyncKind::kBpfFs);
 }
 
 }  // namespace
@@ -46,6 +46,8 @@ const char* to_string(SyncKind kind) noexcept {
       return "hooks";
     case SyncKind::kSeccompFd:
       return "seccomp fd";
+    case SyncKind::kBpfFs:
+      return "bpffs";
   }
   return "unknown";
 }

@@ -31,6 +31,9 @@ enum class SyncKind : uint32_t {
   kHooks = 6,  // child -> parent: namespaces and mounts are set up, the root switch has not
                // happened: run prestart/createRuntime hooks, then send kGo (container/hooks.h)
   kSeccompFd = 7,  // child -> parent: the seccomp notify listener fd rides along (SCM_RIGHTS)
+  kBpfFs = 8,  // run.grove.bpf.delegate, one fd each way (SCM_RIGHTS): child -> parent the bpffs
+               // fs context opened in the container's user namespace; parent -> child the
+               // configured, detached bpffs mount (security::configure_bpffs)
 };
 
 // Stable lower-case name ("ready", "error", "pid", "go", "hooks", or "unknown") for error messages.

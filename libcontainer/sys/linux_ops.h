@@ -132,6 +132,8 @@ class LinuxOps final : public Ops {
   Status bpf_prog_detach2(int target_fd, int prog_fd, uint32_t attach_type) override;
   Result<std::vector<uint32_t>> bpf_prog_query(int target_fd, uint32_t attach_type) override;
   Result<UniqueFd> bpf_prog_get_fd_by_id(uint32_t id) override;
+  // --- keyring (selinux) --- linux_ops_keyring.cc
+  Result<int32_t> keyctl_join_session_keyring(const std::string& name) override;
 };
 
 }  // namespace grove::sys

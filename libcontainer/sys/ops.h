@@ -307,6 +307,13 @@ class Ops {
   // bpf(BPF_PROG_GET_FD_BY_ID): an fd (close-on-exec) for the loaded program `id`. ENOENT: no
   // such program (anymore).
   [[nodiscard]] virtual Result<UniqueFd> bpf_prog_get_fd_by_id(uint32_t id) = 0;
+
+  // --- keyring (selinux) ---
+  // keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): joins the session keyring `name`, creating it if
+  // needed; an empty `name` passes NULL (a fresh anonymous keyring). The keyring's SELinux label
+  // is /proc/self/attr/keycreate at that moment. Returns the keyring's serial. ENOSYS: keyrings
+  // are not built into the kernel; EDQUOT: the user's key quota is exhausted.
+  [[nodiscard]] virtual Result<int32_t> keyctl_join_session_keyring(const std::string& name) = 0;
 };
 
 }  // namespace grove::sys

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <selinux/selinux.h>
 #include <signal.h>
+#include <sys/statfs.h>
 
 #include <cstdio>
 #include <string>
@@ -171,8 +172,7 @@ void probe_filesystems(Ops& ops, const KernelRelease& k, Features* f) {
 }
 
 void probe_security(Ops& ops, Features* f) {
-  f->selinux = is_selinux_enabled() == 1 ? Probe::yes()
-                                         : Probe::no("is_selinux_enabled() = 0 (no selinuxfs)");
+  f->selinux = probe_selinux(ops, is_selinux_enabled() == 1);
   auto aa = ops.read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled");
   if (!aa) {
     f->apparmor = Probe::no(aa.error().message());
@@ -203,6 +203,40 @@ void probe_security(Ops& ops, Features* f) {
 }
 
 }  // namespace
+
+Probe evaluate_selinux(const SelinuxProbeInputs& in) {
+  if (!in.lib_enabled) return Probe::no("is_selinux_enabled() = 0");
+  if (!in.selinuxfs_mounted) {
+    return Probe::no(std::string(kSelinuxFs) + " not mounted: " + in.selinuxfs_detail);
+  }
+  if (!in.exec_attr_exists) {
+    return Probe::no(std::string(kSelinuxExecAttr) + " missing: " + in.exec_attr_detail);
+  }
+  return Probe::yes();
+}
+
+Probe probe_selinux(sys::Ops& ops, bool lib_enabled) {
+  SelinuxProbeInputs in;
+  in.lib_enabled = lib_enabled;
+  // libselinux may report "enabled" from a stale or bind-mounted view; the kernel's answer is
+  // whether a selinuxfs is actually mounted where libselinux and grove look for it.
+  auto fs = ops.statfs(kSelinuxFs);
+  if (!fs) {
+    in.selinuxfs_detail = fs.error().message();
+  } else if (static_cast<long>(static_cast<unsigned long>(fs->f_type) & 0xffffffffUL) !=
+             kSelinuxMagic) {
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(fs->f_type));
+    in.selinuxfs_detail = std::string("f_type ") + hex + " is not selinuxfs";
+  } else {
+    in.selinuxfs_mounted = true;
+  }
+  // The exec attribute is what apply_exec_label writes; without it a label cannot be applied.
+  auto st = ops.fstatat(AT_FDCWD, kSelinuxExecAttr, 0);
+  in.exec_attr_exists = st.has_value();
+  if (!st) in.exec_attr_detail = st.error().message();
+  return evaluate_selinux(in);
+}
 
 const char* to_string(CgroupLayout layout) noexcept {
   switch (layout) {

@@ -9,6 +9,8 @@
 // tests/priv/sys_probe_priv_test.cc (printed, typically well under 1 ms). Thread-safe if `ops`
 // is; call once per process and pass the value down.
 
+#include <string>
+
 #include "libcontainer/sys/features.h"
 #include "libcontainer/sys/ops.h"
 
@@ -22,5 +24,30 @@ Features probe(Ops& ops);
 // cgroup2 at the top -> kUnified; tmpfs at the top with cgroup2 at unified/ -> kHybrid; tmpfs
 // without it -> kLegacy; nothing mounted -> kNone. `detail` (optional) describes where v2 lives.
 CgroupLayout probe_cgroup_layout(Ops& ops, std::string* detail);
+
+// The selinuxfs mount point and its statfs magic (SELINUX_MAGIC, <linux/magic.h>), and the
+// attribute setexeccon() writes.
+inline constexpr const char* kSelinuxFs = "/sys/fs/selinux";
+inline constexpr long kSelinuxMagic = 0xf97cff8c;
+inline constexpr const char* kSelinuxExecAttr = "/proc/thread-self/attr/exec";
+
+// The pieces of the SELinux availability decision, gathered by probe_selinux() or by a test.
+struct SelinuxProbeInputs {
+  bool lib_enabled = false;        // libselinux is_selinux_enabled() == 1
+  bool selinuxfs_mounted = false;  // statfs(kSelinuxFs).f_type == kSelinuxMagic
+  std::string selinuxfs_detail;    // why not (statfs error or the f_type found)
+  bool exec_attr_exists = false;   // fstatat(kSelinuxExecAttr) succeeded
+  std::string exec_attr_detail;    // why not (the fstatat error)
+};
+
+// Pure: SELinux counts as enabled only when all three hold. The false reason names the first
+// missing piece ("is_selinux_enabled() = 0", "/sys/fs/selinux: ...", "/proc/thread-self/attr/
+// exec: ..."). Never fails.
+Probe evaluate_selinux(const SelinuxProbeInputs& in);
+
+// Gathers SelinuxProbeInputs through `ops` (statfs and fstatat only; nothing is written) with
+// `lib_enabled` from the caller (sys::probe passes is_selinux_enabled() == 1), then
+// evaluate_selinux(). Thread-safe if `ops` is.
+Probe probe_selinux(sys::Ops& ops, bool lib_enabled);
 
 }  // namespace grove::sys
