@@ -37,7 +37,7 @@ struct InitHarness {
     cfg.rootfs = "/bundle/rootfs";
     cfg.mount_plan = &plan;
     cfg.setup_mounts = true;
-    cfg.new_session_keyring = false;  // keyctl is not behind sys::Ops; keep the test process's
+    cfg.new_session_keyring = false;  // keyring traces: process_init_security_test.cc
   }
   // Index of the first trace line starting with `call`, or trace().size().
   std::size_t find(const std::string& call) const {
