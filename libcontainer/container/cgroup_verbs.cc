@@ -9,10 +9,6 @@
 namespace grove::container {
 namespace {
 
-cgroup::Dirs dirs_of(const ContainerRecord& rec) {
-  return cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
-}
-
 Status need_cgroup(const ContainerRecord& rec) {
   if (rec.cgroup_dirs.empty()) {
     return Error::not_supported("the container has no cgroup (rootless without a delegated "
@@ -32,10 +28,10 @@ Status pause_impl(sys::Ops& ops, const std::string& root, std::string_view id, b
   }
   if (!frozen && st != RunState::kPaused) return Error::invalid("container not paused");
   GROVE_TRY(need_cgroup(rec));
-  GROVE_TRY(cgroup::freeze(ops, dirs_of(rec), frozen));
+  GROVE_TRY(cgroup::freeze(ops, recorded_cgroup(rec), frozen));
   rec.paused = frozen;
   Status saved = store.save(rec);
-  if (!saved && frozen) (void)cgroup::freeze(ops, dirs_of(rec), false);  // never frozen on error
+  if (!saved && frozen) (void)cgroup::freeze(ops, recorded_cgroup(rec), false);  // never frozen on error
   return saved;
 }
 
@@ -54,7 +50,7 @@ Status update_impl(sys::Ops& ops, const std::string& root, std::string_view id,
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, load_live(ops, root, id));
-  return update_cgroup(ops, dirs_of(rec), resources);
+  return update_cgroup(ops, recorded_cgroup(rec), resources);
 }
 
 }  // namespace
@@ -77,7 +73,7 @@ Status update(sys::Ops& ops, const std::string& root, std::string_view id,
 Result<cgroup::Stats> stats(sys::Ops& ops, const std::string& root, std::string_view id) {
   auto rec = load_live(ops, root, id);
   if (!rec) return std::move(rec).error().context("stats of container " + q(id));
-  return cgroup_stats(ops, dirs_of(*rec)).context([&] { return "stats of container " + q(id); });
+  return cgroup_stats(ops, recorded_cgroup(*rec)).context([&] { return "stats of container " + q(id); });
 }
 
 }  // namespace grove::container

@@ -108,6 +108,10 @@ Status attach_devices(sys::Ops& ops, const cgroup::Dirs& dirs,
 
 }  // namespace
 
+cgroup::Dirs recorded_cgroup(const ContainerRecord& rec) {
+  return cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
+}
+
 Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec, std::string_view id,
                                 bool rootless) {
   static const oci::Resources kNoResources;

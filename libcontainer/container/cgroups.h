@@ -15,6 +15,7 @@
 #include "libcontainer/cgroup/cgroup.h"
 #include "libcontainer/cgroup/devices.h"
 #include "libcontainer/cgroup/manager.h"
+#include "libcontainer/container/state_store.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -27,6 +28,9 @@ struct CgroupSetup {
   bool device_program = false;                 // attach a BPF device program to dirs.unified
   bool rootless = false;                       // not root: no permission is a warning
 };
+
+// The cgroup recorded in a container's state (empty Dirs: it has none). Pure.
+cgroup::Dirs recorded_cgroup(const ContainerRecord& rec);
 
 // Plans the cgroup of container `id`: linux.cgroupsPath (layout.h rules), the host layout, the
 // limit writes for v1 or v2 and the device rules. Pure apart from reading /proc/self/mountinfo

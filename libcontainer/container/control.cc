@@ -10,6 +10,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/cgroup/manager.h"
+#include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/hooks.h"
 #include "oci/state.h"
@@ -53,17 +54,13 @@ Result<std::vector<pid_t>> pids_in_namespace(sys::Ops& ops, pid_t init) {
   return out;
 }
 
-cgroup::Dirs record_dirs(const ContainerRecord& rec) {
-  return cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
-}
-
 // Every process of the container: its cgroup when it has one (cgroup.kill for SIGKILL), else
 // every process in the init's own pid namespace, else just the init.
 Status signal_all(sys::Ops& ops, const ContainerRecord& rec, int pidfd, int sig) {
   if (!rec.cgroup_dirs.empty()) {
-    GROVE_TRY(cgroup::kill_all(ops, record_dirs(rec), sig));
+    GROVE_TRY(cgroup::kill_all(ops, recorded_cgroup(rec), sig));
     // A frozen (paused) task only dies once thawed: never leave a killed container frozen.
-    if (sig == SIGKILL && rec.paused) (void)cgroup::freeze(ops, record_dirs(rec), false);
+    if (sig == SIGKILL && rec.paused) (void)cgroup::freeze(ops, recorded_cgroup(rec), false);
     return ok();
   }
   if (!rec.own_pid_ns) return ops.pidfd_send_signal(pidfd, sig);
@@ -95,7 +92,7 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
   // Several containers may share one cgroup: never cgroup.kill them for one container's sake.
   if (rec.own_pid_ns) {
     GROVE_TRY(ops.pidfd_send_signal(pidfd->get(), SIGKILL));
-    if (rec.paused) (void)cgroup::freeze(ops, record_dirs(rec), false);  // frozen tasks can't die
+    if (rec.paused) (void)cgroup::freeze(ops, recorded_cgroup(rec), false);  // frozen tasks can't die
   } else {
     GROVE_TRY(signal_all(ops, rec, pidfd->get(), SIGKILL));
   }
@@ -139,7 +136,7 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
       GROVE_TRY(kill_and_wait(ops, *rec));
   }
   if (!rec->cgroup_dirs.empty()) {
-    cgroup::Dirs dirs = record_dirs(*rec);
+    cgroup::Dirs dirs = recorded_cgroup(*rec);
     if (!rec->own_pid_ns) (void)cgroup::kill_all(ops, dirs, SIGKILL);  // runc's destroy
     if (rec->paused) (void)cgroup::freeze(ops, dirs, false);
     // A cgroup another container still uses stays (runc too leaves it and reports it).

@@ -8,6 +8,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/cgroup/manager.h"
+#include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/process/console.h"
@@ -144,7 +145,7 @@ Status hand_over_console(sys::Ops& ops, const ExecOptions& opts, const UniqueFd&
 }  // namespace
 
 Result<cgroup::Dirs> exec_cgroup(const ContainerRecord& rec, const std::vector<std::string>& subs) {
-  cgroup::Dirs dirs = cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
+  cgroup::Dirs dirs = recorded_cgroup(rec);
   if (subs.empty() || dirs.empty()) {
     if (!subs.empty()) return Error::not_supported("exec --cgroup: the container has no cgroup");
     return dirs;

@@ -10,6 +10,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/cgroup/manager.h"
+#include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/container/status.h"
 
@@ -88,8 +89,7 @@ Result<std::vector<pid_t>> processes(sys::Ops& ops, const std::string& root, std
     if (!rec.cgroup_dirs.empty()) {
       // runc's ps: the cgroup's processes (exec'd ones included, whatever their pid namespace).
       GROVE_ASSIGN_OR_RETURN(std::vector<pid_t> pids,
-                             cgroup::pids(ops, cgroup::from_record(rec.cgroup_path,
-                                                                   rec.cgroup_dirs)));
+                             cgroup::pids(ops, recorded_cgroup(rec)));
       std::sort(pids.begin(), pids.end());
       return pids;
     }
