@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/container/rootless.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/parse.h"
 
@@ -92,6 +93,7 @@ Result<container::CreateOptions> create_options(sys::Ops& ops, const Context& ct
   o.no_pivot = ctx.flags.get_bool("no-pivot");
   o.no_new_keyring = ctx.flags.get_bool("no-new-keyring");
   o.mount_strategy = ctx.flags.get_string("mount-strategy");
+  o.rootless = container::is_rootless(ops, ctx.global.rootless);
   return o;
 }
 

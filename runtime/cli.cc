@@ -12,6 +12,8 @@
 #include <span>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/container/rootless.h"
+#include "libcontainer/sys/linux_ops.h"
 #include "runtime/help.h"
 
 namespace grove::cli {
@@ -23,11 +25,17 @@ std::vector<Verb>& registry() {
   return table;
 }
 
-// runc: /run/runc, or $XDG_RUNTIME_DIR/runc for a non-root user that has one.
+// runc (shouldHonorXDGRuntimeDir): /run/runc, or $XDG_RUNTIME_DIR/runc for a non-root user that
+// has one, and for uid 0 of a user namespace (rootless podman) unless $USER is "root".
 std::string default_root() {
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  if (::geteuid() != 0 && xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/grove";
-  return "/run/grove";
+  if (xdg == nullptr || *xdg == '\0') return "/run/grove";
+  std::string xdg_root = std::string(xdg) + "/grove";
+  if (::geteuid() != 0) return xdg_root;
+  sys::LinuxOps ops;
+  if (!container::in_user_namespace(ops)) return "/run/grove";
+  const char* user = std::getenv("USER");
+  return user == nullptr || std::string_view(user) != "root" ? xdg_root : "/run/grove";
 }
 
 const FlagSpec kHelpFlag = bool_flag("help", "show help", {"h"});

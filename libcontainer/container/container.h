@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,9 @@ struct CreateOptions {
   int listen_fds = 0;     // LISTEN_FDS of the runtime's environment (systemd socket activation)
   bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool no_new_keyring = false;
+  // --rootless: true/false force it; nullopt = detect (container/rootless.h is_rootless "auto").
+  // Rootless: devices are bound instead of mknod'ed, a cgroup that cannot be made is a warning.
+  std::optional<bool> rootless;
   // --mount-strategy: "open-tree-namespace", "pivot" or "chroot"; "" = the spec's
   // run.grove.mount-strategy annotation, else chosen from the kernel probe.
   std::string mount_strategy;

@@ -16,6 +16,7 @@
 #include "libcontainer/container/hooks.h"
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
+#include "libcontainer/container/rootless.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/init.h"
@@ -270,7 +271,7 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   plan::PlanOptions popts;
   popts.no_pivot = opts.no_pivot;
   popts.bundle_dir = bundle;
-  popts.rootless = ::geteuid() != 0;
+  popts.rootless = opts.rootless ? *opts.rootless : is_rootless(ops, "auto");
   GROVE_ASSIGN_OR_RETURN(popts.force_strategy, forced_strategy(opts));
   const sys::Features features = sys::probe(ops);
   GROVE_TRY(check_implemented(opts.spec, features));
