@@ -13,8 +13,10 @@
 #include "libcontainer/cgroup/layout.h"
 #include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/cgroups.h"
+#include "libcontainer/mount/open_tree_ns.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "oci/default_spec.h"
+#include "tests/support/fake_ops.h"
 
 namespace grove::plan {
 namespace {
@@ -278,6 +280,43 @@ TEST(PlanCgroupMountTest, BadViewIsRefusedNamingTheMount) {
     EXPECT_EQ(r.error().code(), EINVAL);
     EXPECT_THAT(r.error().message(), HasSubstr("mounts[6] \"/sys/fs/cgroup\": cgroup view"));
   }
+}
+
+// L1: the binds' sources are host paths; with open-tree-namespace they are cloned before setns
+// (the host tree is unreachable after it) and attached inside the new root, in plan order.
+TEST(PlanCgroupMountTest, OpenTreeNamespaceClonesTheHostDirectoriesBeforeSetns) {
+  sys::Features f = features();
+  f.open_tree_namespace = sys::Probe::yes();
+  oci::Spec spec = cgroup_spec({"ro", "nosuid"});
+  spec.mounts = {spec.mounts.back()};
+  spec.linux->masked_paths.clear();
+  spec.linux->readonly_paths.clear();
+  MountPlan plan = plan_ok(spec, view_of(kLegacyMountinfo), f);
+  ASSERT_EQ(plan.strategy.strategy, Strategy::kOpenTreeNamespace);
+  testing::FakeOps ops;
+  UniqueFd rootfs = ops.make_fd("rootfs");
+  auto st = mount::setup_rootfs(ops, rootfs.get(), plan, {});
+  ASSERT_TRUE(st) << st.error().message();
+  const std::string trace = ops.trace_text();
+  const std::size_t setns = trace.find("setns(");
+  ASSERT_NE(setns, std::string::npos) << trace;
+  for (const char* dir : {"systemd", "cpu,cpuacct", "net_cls,net_prio", "memory"}) {
+    const std::string clone = std::string("open_tree(AT_FDCWD, \"/sys/fs/cgroup/") + dir +
+                              "/grove-test/c1\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE)";
+    EXPECT_LT(trace.find(clone), setns) << dir << "\n" << trace;
+    const std::string attach = std::string("move_mount(<tree:/sys/fs/cgroup/") + dir +
+                               "/grove-test/c1>, \"\", <path:/sys/fs/cgroup/" + dir + ">";
+    std::size_t at = trace.find(attach);
+    EXPECT_NE(at, std::string::npos) << attach << "\n" << trace;
+    EXPECT_GT(at, setns) << dir;
+  }
+  EXPECT_EQ(trace.substr(setns).find("AT_FDCWD, \"/sys"), std::string::npos) << trace;
+  EXPECT_THAT(trace, HasSubstr("symlinkat(\"cpu,cpuacct\", <path:/sys/fs/cgroup>, \"cpuacct\")"));
+  // The read-only step comes last: a recursive read-only clone of the whole view.
+  EXPECT_THAT(trace, HasSubstr("mount_setattr(<tree:path:/sys/fs/cgroup>, \"\", "
+                               "AT_EMPTY_PATH|AT_RECURSIVE, RDONLY)"));
+  rootfs.reset();
+  EXPECT_THAT(ops.open_fds(), ::testing::IsEmpty());
 }
 
 }  // namespace
