@@ -191,9 +191,17 @@ Result<Dirs> plan_dirs(const Layout& layout, const std::map<std::string, std::st
   return dirs;
 }
 
-Result<Dirs> detect_dirs(sys::Ops& ops, const std::string& path) {
+Result<Layout> detect_layout(sys::Ops& ops) {
   GROVE_ASSIGN_OR_RETURN(std::string mi, ops.read_file_at(AT_FDCWD, "/proc/self/mountinfo"));
-  GROVE_ASSIGN_OR_RETURN(Layout layout, parse_layout(mi));
+  return parse_layout(mi);
+}
+
+Result<Dirs> detect_dirs(sys::Ops& ops, const std::string& path) {
+  GROVE_ASSIGN_OR_RETURN(Layout layout, detect_layout(ops));
+  return detect_dirs(ops, layout, path);
+}
+
+Result<Dirs> detect_dirs(sys::Ops& ops, const Layout& layout, const std::string& path) {
   std::map<std::string, std::string> own;
   if (path.empty() || path.front() != '/') {
     GROVE_ASSIGN_OR_RETURN(std::string pc, ops.read_file_at(AT_FDCWD, "/proc/self/cgroup"));

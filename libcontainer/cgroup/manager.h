@@ -44,6 +44,12 @@ struct Dirs {
 // Reads /proc/self/mountinfo and /proc/self/cgroup and plans the directories of `path`.
 [[nodiscard]] Result<Dirs> detect_dirs(sys::Ops& ops, const std::string& path);
 
+// The host's hierarchies from /proc/self/mountinfo (parse_layout). Errors: read errno, EINVAL.
+[[nodiscard]] Result<Layout> detect_layout(sys::Ops& ops);
+// detect_dirs on an already read `layout` (/proc/self/cgroup is read for relative paths only).
+[[nodiscard]] Result<Dirs> detect_dirs(sys::Ops& ops, const Layout& layout,
+                                       const std::string& path);
+
 // Creates every directory with its missing parents (mode 0755). On a pure v2 host the
 // controllers available at the root are enabled in each ancestor's cgroup.subtree_control (runc's
 // fs2 CreateCgroupPath); in a v1 cpuset hierarchy each new level inherits its parent's

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <cstdio>
+#include <set>
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/cgroup/resources.h"
@@ -97,6 +98,14 @@ Status apply_v1_devices(sys::Ops& ops, const cgroup::Dirs& dirs,
   return cgroup::apply(ops, dirs, writes);
 }
 
+// The basename of a mount point as a name below the cgroup mount, or "" when it cannot be one
+// path component.
+std::string view_name(const std::string& mountpoint) {
+  std::string name = mountpoint.substr(mountpoint.rfind('/') + 1);
+  if (name == "." || name == ".." || name.find('\0') != std::string::npos) return "";
+  return name;
+}
+
 bool is_permission(int code) { return code == EACCES || code == EPERM || code == EROFS; }
 
 Status attach_devices(sys::Ops& ops, const cgroup::Dirs& dirs,
@@ -121,11 +130,39 @@ Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec, std::strin
   CgroupSetup setup;
   setup.rootless = rootless;
   GROVE_ASSIGN_OR_RETURN(std::string path, cgroup::container_path(cgroups_path, id));
-  GROVE_ASSIGN_OR_RETURN(setup.dirs, cgroup::detect_dirs(ops, path));
+  GROVE_ASSIGN_OR_RETURN(setup.layout, cgroup::detect_layout(ops));
+  GROVE_ASSIGN_OR_RETURN(setup.dirs, cgroup::detect_dirs(ops, setup.layout, path));
   setup.resources = res;
   GROVE_TRY(plan_limits(ops, setup.dirs, res, false));  // validation, before anything exists
   GROVE_TRY(plan_devices(spec, setup));
   return setup;
+}
+
+std::optional<plan::CgroupView> cgroup_mount_view(const cgroup::Layout& layout,
+                                                  const cgroup::Dirs& dirs) {
+  const cgroup::Mode mode = layout.mode();
+  if (mode != cgroup::Mode::kHybrid && mode != cgroup::Mode::kLegacy) return std::nullopt;
+  plan::CgroupView view;
+  std::set<std::string> taken;
+  auto add = [&](const std::string& mountpoint, const std::string& dir) {
+    std::string name = view_name(mountpoint);
+    if (!name.empty() && taken.insert(name).second) view.dirs.push_back({name, dir, {}});
+  };
+  for (const cgroup::V1Mount& m : layout.v1) {
+    auto it = dirs.v1.find(m.controllers.front());
+    if (it != dirs.v1.end()) add(m.mountpoint, it->second);
+  }
+  // Not in runc 1.1.5 (its list has "cgroup" mounts only): mirrors the host's hybrid layout.
+  if (!layout.unified.empty() && !dirs.unified.empty()) add(layout.unified, dirs.unified);
+  // runc: every part of a co-mounted "cpu,cpuacct" links to it (after all names are known, so
+  // a link never hides a hierarchy).
+  for (plan::CgroupViewDir& d : view.dirs) {
+    if (d.name.find(',') == std::string::npos) continue;
+    for (const std::string& part : split(d.name, ',')) {
+      if (!view_name("/" + part).empty() && taken.insert(part).second) d.links.push_back(part);
+    }
+  }
+  return view;
 }
 
 Status setup_cgroup(sys::Ops& ops, CgroupSetup& setup, std::vector<std::string>* warnings) {

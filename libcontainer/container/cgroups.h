@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,12 +17,14 @@
 #include "libcontainer/cgroup/devices.h"
 #include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/state_store.h"
+#include "libcontainer/plan/cgroup_mount.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
 namespace grove::container {
 
 struct CgroupSetup {
+  cgroup::Layout layout;                       // the host's hierarchies (from mountinfo)
   cgroup::Dirs dirs;                           // empty: run without a cgroup
   oci::Resources resources;                    // linux.resources (validated by plan_cgroup)
   std::vector<cgroup::DeviceRule> device_rules;  // v1 devices.allow/deny or the v2 program
@@ -38,6 +41,16 @@ cgroup::Dirs recorded_cgroup(const ContainerRecord& rec);
 // field; ENOTSUP when limits are asked for and no hierarchy is mounted.
 [[nodiscard]] Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec,
                                               std::string_view id, bool rootless);
+
+// What a "cgroup" mount of the container shows (plan/cgroup_mount.h), from the host `layout`
+// and the container's `dirs`: on a hybrid or legacy host, one entry per v1 hierarchy (named after
+// the basename of its host mount point, with a link per controller of a co-mounted "cpu,cpuacct")
+// and, on a hybrid host, the cgroup2 directory under the basename of the cgroup2 mount point
+// ("unified"); no entries when `dirs` is empty (no cgroup). nullopt on a pure v2 host (or with no
+// hierarchy): the mount stays a fresh cgroup2 instance. Names that cannot be one path component
+// or repeat an earlier one are left out. Pure.
+std::optional<plan::CgroupView> cgroup_mount_view(const cgroup::Layout& layout,
+                                                  const cgroup::Dirs& dirs);
 
 // Creates the directories and applies the limits (planned again with what the new directories
 // show, as runc probes: current memory limit, CFQ/BFQ weight files) and device rules. Rootless without permission

@@ -168,8 +168,26 @@ Status prepare_cgroup(sys::Ops& ops, const CreateOptions& opts, CgroupSetup& cg,
   return ok();
 }
 
+// The mount plan and the options it was made with (planned again when they change).
+struct Mounts {
+  plan::PlanOptions options;
+  plan::MountPlan plan;
+};
+
+// Rootless without a writable cgroup (setup_cgroup cleared the directories): a "cgroup" mount
+// planned as a view of them is planned again as the empty view (plan/cgroup_mount.h). The same
+// spec planned before, so only the view changes; the strategy stays.
+Status replan_without_cgroup(const oci::Spec& spec, const sys::Features& features,
+                             const CgroupSetup& cg, Mounts& mounts) {
+  std::optional<plan::CgroupView>& view = mounts.options.cgroup_view;
+  if (!cg.dirs.empty() || !view || view->dirs.empty()) return ok();
+  view = plan::CgroupView{};
+  GROVE_ASSIGN_OR_RETURN(mounts.plan, plan::plan_mounts(spec, features, mounts.options));
+  return ok();
+}
+
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
-                            ContainerRecord& rec, const plan::MountPlan& mounts,
+                            ContainerRecord& rec, Mounts& mounts,
                             const process::ProcSettings& settings, CgroupSetup& cg,
                             const sys::Features& features) {
   // runtime.md: once the container exists, a failed create continues at destroy + poststop
@@ -197,7 +215,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   so.rootfs = rec.rootfs;
   so.state_dir_fd = dir_fd.get();
   so.inherit_fds = opts.preserve_fds + opts.listen_fds;
-  so.mount_plan = &mounts;
+  so.mount_plan = &mounts.plan;
   so.no_new_keyring = opts.no_new_keyring;
   so.settings = &settings;
   UniqueFd console_socket;
@@ -209,6 +227,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   GROVE_TRY(prepare_seccomp(ops, opts, store, rec, seccomp, so).context("linux.seccomp"));
   UniqueFd clone_into;
   GROVE_TRY(prepare_cgroup(ops, opts, cg, features, clone_into, so));
+  GROVE_TRY(replan_without_cgroup(opts.spec, features, cg, mounts));
   set_spawn_hooks(ops, rec, so);
   spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
@@ -275,14 +294,18 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(popts.force_strategy, forced_strategy(opts));
   const sys::Features features = sys::probe(ops);
   GROVE_TRY(check_implemented(opts.spec, features));
-  GROVE_ASSIGN_OR_RETURN(plan::MountPlan mounts, plan::plan_mounts(opts.spec, features, popts));
-  if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.strategy;
+  // The cgroup is planned first (it only reads mountinfo and validates): a "cgroup" mount on a
+  // hybrid or legacy host shows its directories.
+  GROVE_ASSIGN_OR_RETURN(CgroupSetup cg, plan_cgroup(ops, opts.spec, opts.id, popts.rootless));
+  popts.cgroup_view = cgroup_mount_view(cg.layout, cg.dirs);
+  Mounts mounts{popts, {}};
+  GROVE_ASSIGN_OR_RETURN(mounts.plan, plan::plan_mounts(opts.spec, features, mounts.options));
+  if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.plan.strategy;
   GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
                          process::plan_proc_settings(opts.spec, features));
-  GROVE_ASSIGN_OR_RETURN(CgroupSetup cg, plan_cgroup(ops, opts.spec, opts.id, popts.rootless));
   StateStore store(opts.root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
-  ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts);
+  ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts.plan);
   rec.cgroup_path = cg.dirs.path;
   rec.cgroup_dirs = cgroup::to_record(cg.dirs);
   return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libcontainer/base/result.h"
+#include "libcontainer/plan/cgroup_mount.h"
 #include "libcontainer/plan/mount_ops.h"
 #include "libcontainer/sys/features.h"
 #include "oci/spec.h"
@@ -31,6 +32,9 @@ struct PlanOptions {
   bool no_pivot = false;                   // --no-pivot (same as forcing kChroot)
   std::string bundle_dir;                  // relative bind sources are taken relative to it
   bool rootless = false;                   // not real root: devices are bound, not mknod'ed
+  // Hybrid/legacy hosts: what "cgroup" mounts show (cgroup_mount.h). Unset: a fresh cgroup2
+  // instance (a pure v2 host; also callers that plan without a container, e.g. benchmarks).
+  std::optional<CgroupView> cgroup_view;
 };
 
 // A strategy and why it was chosen (reported by `grove features` and --debug).

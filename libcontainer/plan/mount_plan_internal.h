@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the mount planner: planning of one `mounts[]` entry (spec_mount.cc).
 
+#include <string>
 #include <vector>
 
 #include "libcontainer/base/result.h"
@@ -19,5 +20,11 @@ struct SpecMountContext {
 // destination, type or option; ENOTSUP for idmap without kernel support or tmpcopyup.
 [[nodiscard]] Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
                                      std::vector<MountOp>* ops);
+
+// Appends the ops of a "cgroup" mount at `target` (clean) shown as options.cgroup_view
+// (cgroup_mount.h): tmpfs, binds, symlinks, read-only last when `o` says ro, then propagation.
+// Errors: EINVAL for a view entry with a bad name, link or host directory, or duplicate names.
+[[nodiscard]] Status plan_cgroup_view(const std::string& target, const MountOptions& o,
+                                      const SpecMountContext& ctx, std::vector<MountOp>* ops);
 
 }  // namespace grove::plan

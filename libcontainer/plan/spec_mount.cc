@@ -54,8 +54,10 @@ Result<IdmapSpec> plan_idmap(const oci::Mount& m, const MountOptions& o,
   return id;
 }
 
-// "cgroup" in a spec means "the cgroup filesystem of this host". A fresh cgroup2 instance works on
-// unified and hybrid hosts (the v1 hierarchies of a hybrid host are not reproduced).
+// "cgroup" in a spec means "the cgroup filesystem of this host". With a cgroup view (hybrid and
+// legacy hosts, PlanOptions::cgroup_view) plan_cgroup_view handles it; without one it is a fresh
+// cgroup2 instance: right on a pure v2 host, and kept on hybrid hosts for callers that plan
+// without a container's cgroup (it then shows the cgroup2 root of the caller's namespace).
 Result<std::string> fs_type(const oci::Mount& m, const sys::Features& f) {
   if (m.type.empty()) return Error::invalid("type is required for a non-bind mount");
   if (m.type.find('\0') != std::string::npos) return Error::invalid("type contains a NUL byte");
@@ -90,6 +92,8 @@ Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
     ops->push_back(std::move(b));
   } else {
     if (wants_idmap) return Error::invalid("idmap is only supported on bind mounts");
+    // Hybrid/legacy host: the container's own cgroups (cgroup_mount.cc), with its propagation.
+    if (m.type == "cgroup" && ctx.options.cgroup_view) return plan_cgroup_view(target, o, ctx, ops);
     NewFsMount n;
     n.target = target;
     GROVE_ASSIGN_OR_RETURN(n.fstype, fs_type(m, ctx.features));
