@@ -57,7 +57,8 @@ struct Attacher {
     UniqueFd target;
     if (existing) {
       target = std::move(*existing);
-      GROVE_TRY(copy_up(ops, target.get(), prep.mount.get(), m.target, copy_up_root(m.data)));
+      bool root_mode = copy_up_root_mode(m.data);
+      GROVE_TRY(copy_up(ops, target.get(), prep.mount.get(), m.target, root_mode));
     } else {
       // Nothing to copy; the tmpfs keeps its own root mode (runc and crun create it empty too).
       GROVE_ASSIGN_OR_RETURN(target, mkdir_all_in_root(ops, root_fd, m.target, 0755, mode));

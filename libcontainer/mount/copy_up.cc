@@ -107,36 +107,23 @@ struct Copier {
   }
 };
 
-bool has_key(const std::vector<std::string>& data, const std::string& key) {
-  return std::any_of(data.begin(), data.end(), [&](const std::string& d) {
-    return d.compare(0, d.find('='), key) == 0;
-  });
-}
-
 }  // namespace
 
-CopyUpRoot copy_up_root(const std::vector<std::string>& data) {
-  CopyUpRoot r;
-  r.mode = !has_key(data, "mode");
-  r.owner = !has_key(data, "uid") && !has_key(data, "gid");
-  return r;
+bool copy_up_root_mode(const std::vector<std::string>& data) {
+  return std::none_of(data.begin(), data.end(),
+                      [](const std::string& d) { return d.compare(0, d.find('='), "mode") == 0; });
 }
 
-Status copy_up(sys::Ops& ops, int src_dir, int dst_root, const std::string& path,
-               CopyUpRoot root) {
+Status copy_up(sys::Ops& ops, int src_dir, int dst_root, const std::string& path, bool root_mode) {
   auto frame = [&] { return "copy " + q(path); };
   // fsmount(2) returns an O_PATH fd: reopen the root for fchmod (openat on it works).
   GROVE_ASSIGN_OR_RETURN(UniqueFd dst,
                          ops.openat(dst_root, ".", O_RDONLY | O_DIRECTORY, 0).context(frame));
   Copier copier{ops};
   GROVE_TRY(copier.tree(src_dir, dst.get(), path, 0));
-  if (!root.mode && !root.owner) return ok();
+  if (!root_mode) return ok();
   GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(src_dir).context(frame));
-  if (root.owner) {
-    GROVE_TRY(ops.fchownat(dst.get(), "", st.st_uid, st.st_gid, AT_EMPTY_PATH).context(frame));
-  }
-  if (root.mode) GROVE_TRY(ops.fchmod(dst.get(), st.st_mode & kModeBits).context(frame));
-  return ok();
+  return ops.fchmod(dst.get(), st.st_mode & kModeBits).context(frame);
 }
 
 }  // namespace grove::mount

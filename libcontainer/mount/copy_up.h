@@ -26,24 +26,20 @@
 
 namespace grove::mount {
 
-// What of the source directory itself goes onto the root of the destination.
-struct CopyUpRoot {
-  bool mode = true;   // permission bits (a tmpfs root is 1777 by default)
-  bool owner = true;  // uid and gid
-};
-
-// The tmpfs's own data options win: an explicit "mode=" keeps the mode, "uid="/"gid=" keep the
-// owner (a spec that asks for a 1777 /tmp gets one even if the image's /tmp is 0755).
-CopyUpRoot copy_up_root(const std::vector<std::string>& data);
+// Whether the source directory's permission bits go onto the root of the tmpfs: yes unless the
+// tmpfs's data options set "mode=" themselves. runc does the same for tmpfs mounts (it prepends
+// mode=<mode of the existing target> to the data, so an explicit mode= wins); the root's owner
+// stays the tmpfs's (root, or uid=/gid=), as in runc and crun.
+bool copy_up_root_mode(const std::vector<std::string>& data);
 
 // Copies the contents of directory `src_dir` (borrowed; O_PATH allowed) into directory `dst_root`
-// (borrowed; O_PATH allowed, e.g. the fd fsmount(2) returned) and applies `root` from `src_dir`
-// onto `dst_root`. `path` is the container path of `src_dir`, used in error frames
+// (borrowed; O_PATH allowed, e.g. the fd fsmount(2) returned); with `root_mode` the permission
+// bits of `src_dir` then go onto `dst_root`. `path` is the container path of `src_dir`, used in error frames
 // (`copy "/run/lock/x"`). Errors: the failing syscall's errno framed with the path being copied
 // (ENOSPC: tmpfs size= too small; EPERM: mknod or chown not allowed; ELOOP: deeper than 256
 // levels). Needs the caller single-threaded with respect to `ops`. On error the destination is
 // left half-filled (the caller discards the mount).
 [[nodiscard]] Status copy_up(sys::Ops& ops, int src_dir, int dst_root, const std::string& path,
-                             CopyUpRoot root);
+                             bool root_mode);
 
 }  // namespace grove::mount

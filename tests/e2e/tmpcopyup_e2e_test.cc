@@ -110,7 +110,8 @@ class TmpcopyupE2ePrivTest : public ::testing::TestWithParam<Variant> {
   std::string rootfs_;
 };
 
-// The container's root keeps runc's default capabilities (no CAP_DAC_OVERRIDE), so the modes are
+// The tmpfs root takes /data's mode but keeps its own owner (root), like runc. The container's
+// root keeps runc's default capabilities (no CAP_DAC_OVERRIDE), so the modes are
 // chosen to let uid 0 traverse what the script stats.
 TEST_P(TmpcopyupE2ePrivTest, CopiesTheTreeWithOwnersAndModes) {
   std::string d = rootfs_ + "/data";
@@ -125,6 +126,7 @@ TEST_P(TmpcopyupE2ePrivTest, CopiesTheTreeWithOwnersAndModes) {
   ASSERT_EQ(::lchown((d + "/link").c_str(), 1234, 1234), 0);
   ASSERT_EQ(::mkfifo((d + "/fifo").c_str(), 0640), 0);
   ASSERT_EQ(::mknod((d + "/null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  ASSERT_EQ(::chmod((d + "/null").c_str(), 0666), 0);  // past the test's umask
   bundle_->spec().mounts.push_back(
       {"/data", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid"}, {}, {}});
   Ran r = run_script(
@@ -133,7 +135,7 @@ TEST_P(TmpcopyupE2ePrivTest, CopiesTheTreeWithOwnersAndModes) {
       "echo changed > plain && echo new > newfile && cat plain newfile; echo ====; "
       "cat /proc/self/mountinfo");
   ASSERT_EQ(r.code, 0) << r.err << r.out;
-  for (const char* want : {". 751 0:1234 directory 0:0", "sub 751 1234:1234 directory",
+  for (const char* want : {". 751 0:0 directory 0:0", "sub 751 1234:1234 directory",
                            "sub/nested 700 0:0 directory", "sub/nested/deep.txt 644 0:0 regular",
                            "plain 644 0:0 regular", "secret 600 1234:1234 regular",
                            "suid 4755 0:0 regular", "link 777 1234:1234 symbolic link",
