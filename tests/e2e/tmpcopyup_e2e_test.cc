@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -203,14 +204,23 @@ TEST_P(TmpcopyupE2ePrivTest, HostileSymlinksNeverCopyHostFiles) {
   fs::create_symlink(canary.path() + "/secret", rootfs_ + "/tree/evil");
   fs::create_directory_symlink("../../../../../../../../.." + canary.path(),
                                rootfs_ + "/tree/evildir");
-  for (const char* dest : {"/abs", "/rel", "/tree"}) {
+  // /etcdata -> /etc: the rootfs's /etc (one file), never the host's.
+  std::ofstream(rootfs_ + "/etc/only-in-rootfs") << "rootfs etc\n";
+  std::vector<std::string> etc;
+  for (const auto& e : fs::directory_iterator(rootfs_ + "/etc")) {
+    etc.push_back(e.path().filename().string());
+  }
+  std::sort(etc.begin(), etc.end());
+  fs::create_directory_symlink("/etc", rootfs_ + "/etcdata");
+  for (const char* dest : {"/abs", "/rel", "/tree", "/etcdata"}) {
     bundle_->spec().mounts.push_back({dest, "tmpfs", "tmpfs", {"tmpcopyup"}, {}, {}});
   }
   std::string before = read_text_file(canary.path() + "/secret");
   Ran r = run_script(
       "ls /abs/ /rel/ /tree/ /tree/evildir/ 2>&1; cat /abs/* /tree/evil /tree/evildir/* 2>&1; "
-      "busybox readlink /tree/evil");
+      "busybox readlink /tree/evil; echo ETC; ls /etcdata/; echo END");
   ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out, HasSubstr("ETC\n" + join(etc, "\n") + "\nEND\n"));
   EXPECT_THAT(r.out, HasSubstr("rootfs file\n"));
   EXPECT_THAT(r.out, HasSubstr("evil\nevildir\n"));
   EXPECT_THAT(r.out, HasSubstr(canary.path() + "/secret\n"));  // the link's text, copied as is

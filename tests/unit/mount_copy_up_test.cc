@@ -208,6 +208,21 @@ TEST(CopyUpTest, ErrorsNameThePathAndTheOp) {
   EXPECT_THAT(st.error().message(), ::testing::Not(HasSubstr("copy \"/data/sub\":")));
 }
 
+// A device node where mknod is not allowed (a user namespace without CAP_MKNOD) fails the
+// mount naming the node, like runc and crun; it is not skipped.
+TEST(CopyUpTest, DeviceThatCannotBeMadeIsAnError) {
+  FakeOps ops;
+  UniqueFd root = ops.make_fd("root");
+  fake_tree(ops);
+  ops.fail_at("mknodat", 2, EPERM);  // the first is the fifo, the second /data/null
+  auto st = apply_mounts(ops, root.get(), copy_up_plan(plan::Strategy::kPivot));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), EPERM);
+  EXPECT_THAT(st.error().message(),
+              HasSubstr("copy \"/data/null\": mknodat(<path:.>, \"null\", S_IFCHR|0666, 1:3)"));
+  EXPECT_EQ(ops.calls("move_mount"), 0);
+}
+
 TEST(CopyUpTest, RegularFileThatChangedTypeIsRefused) {
   FakeOps ops;
   UniqueFd root = ops.make_fd("root");
