@@ -36,9 +36,8 @@ struct Copier {
 
   Status file(int src, int dst, const std::string& name) {
     // O_NONBLOCK: should the file have become a fifo since the fstatat, open must not block.
-    GROVE_ASSIGN_OR_RETURN(UniqueFd in, ops.openat(src, name,
-                                                   O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
-                                                   0));
+    GROVE_ASSIGN_OR_RETURN(UniqueFd in,
+                           ops.openat(src, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0));
     GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(in.get()));
     if (!S_ISREG(st.st_mode)) return Error::from_errno(ESTALE, "changed type during the copy");
     GROVE_ASSIGN_OR_RETURN(UniqueFd out,
@@ -76,8 +75,7 @@ struct Copier {
     }
     GROVE_TRY(ops.mkdirat(dst, name, 0700).context(frame));
     GROVE_ASSIGN_OR_RETURN(
-        UniqueFd from,
-        ops.openat(src, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0).context(frame));
+        UniqueFd from, ops.openat(src, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0).context(frame));
     GROVE_ASSIGN_OR_RETURN(
         UniqueFd to, ops.openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).context(frame));
     GROVE_TRY(tree(from.get(), to.get(), path, depth + 1));

@@ -34,11 +34,12 @@ bool copy_up_root_mode(const std::vector<std::string>& data);
 
 // Copies the contents of directory `src_dir` (borrowed; O_PATH allowed) into directory `dst_root`
 // (borrowed; O_PATH allowed, e.g. the fd fsmount(2) returned); with `root_mode` the permission
-// bits of `src_dir` then go onto `dst_root`. `path` is the container path of `src_dir`, used in error frames
-// (`copy "/run/lock/x"`). Errors: the failing syscall's errno framed with the path being copied
-// (ENOSPC: tmpfs size= too small; EPERM: mknod or chown not allowed; ELOOP: deeper than 256
-// levels). Needs the caller single-threaded with respect to `ops`. On error the destination is
-// left half-filled (the caller discards the mount).
+// bits of `src_dir` then go onto `dst_root`. `path` is the container path of `src_dir`, used in
+// error frames (`copy "/run/lock/x"`). Errors: the failing syscall's errno framed with the path
+// being copied (ENOSPC: tmpfs size= too small; EPERM: mknod or chown not allowed; EINVAL: an
+// owner not mapped in the caller's user namespace; ELOOP: deeper than 256 levels). Needs the
+// caller single-threaded with respect to `ops`. On error the destination is left half-filled
+// (the caller discards the mount).
 [[nodiscard]] Status copy_up(sys::Ops& ops, int src_dir, int dst_root, const std::string& path,
                              bool root_mode);
 

@@ -128,20 +128,19 @@ TEST_P(TmpcopyupE2ePrivTest, CopiesTheTreeWithOwnersAndModes) {
   ASSERT_EQ(::mkfifo((d + "/fifo").c_str(), 0640), 0);
   ASSERT_EQ(::mknod((d + "/null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
   ASSERT_EQ(::chmod((d + "/null").c_str(), 0666), 0);  // past the test's umask
-  bundle_->spec().mounts.push_back(
-      {"/data", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid"}, {}, {}});
+  bundle_->spec().mounts.push_back({"/data", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid"}, {}, {}});
   Ran r = run_script(
       "cd /data && busybox stat -c '%n %a %u:%g %F %t:%T' . sub sub/nested sub/nested/deep.txt "
       "plain secret suid link fifo null; busybox readlink link; cat link plain; "
       "echo changed > plain && echo new > newfile && cat plain newfile; echo ====; "
       "cat /proc/self/mountinfo");
   ASSERT_EQ(r.code, 0) << r.err << r.out;
-  for (const char* want : {". 751 0:0 directory 0:0", "sub 751 1234:1234 directory",
-                           "sub/nested 700 0:0 directory", "sub/nested/deep.txt 644 0:0 regular",
-                           "plain 644 0:0 regular", "secret 600 1234:1234 regular",
-                           "suid 4755 0:0 regular", "link 777 1234:1234 symbolic link",
-                           "fifo 640 0:0 fifo", "null 666 0:0 character special file 1:3",
-                           "\nsub/nested/deep.txt\ndeep\nplain text\nchanged\nnew\n"}) {
+  for (const char* want :
+       {". 751 0:0 directory 0:0", "sub 751 1234:1234 directory", "sub/nested 700 0:0 directory",
+        "sub/nested/deep.txt 644 0:0 regular", "plain 644 0:0 regular",
+        "secret 600 1234:1234 regular", "suid 4755 0:0 regular", "link 777 1234:1234 symbolic link",
+        "fifo 640 0:0 fifo", "null 666 0:0 character special file 1:3",
+        "\nsub/nested/deep.txt\ndeep\nplain text\nchanged\nnew\n"}) {
     EXPECT_THAT(r.out, HasSubstr(want)) << r.out;
   }
   std::string mountinfo = r.out.substr(r.out.find("===="));

@@ -2,10 +2,9 @@
 // destination resolved inside the rootfs and fills the detached tmpfs before move_mount; owners
 // and modes are kept; every failure names the path being copied and leaks no fd.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -19,9 +18,9 @@
 namespace grove::mount {
 namespace {
 
+using testing::FakeOps;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::FakeOps;
 
 struct stat node(mode_t mode, uid_t uid = 0, gid_t gid = 0, dev_t rdev = 0) {
   struct stat st {};
@@ -133,8 +132,8 @@ TEST(CopyUpTest, CopiesTheTreeIntoTheDetachedTmpfsBeforeMoveMount) {
 
 // The same executor code runs for every strategy, inside the tree the strategy prepared.
 TEST(CopyUpTest, EveryStrategyCopiesFromTheContainerTree) {
-  for (plan::Strategy s : {plan::Strategy::kPivot, plan::Strategy::kChroot,
-                           plan::Strategy::kOpenTreeNamespace}) {
+  for (plan::Strategy s :
+       {plan::Strategy::kPivot, plan::Strategy::kChroot, plan::Strategy::kOpenTreeNamespace}) {
     SCOPED_TRACE(plan::to_string(s));
     FakeOps ops;
     UniqueFd rootfs = ops.make_fd("rootfs");
