@@ -49,8 +49,10 @@ Result<UniqueFd> new_fs(sys::Ops& ops, const plan::NewFsMount& m) {
   GROVE_ASSIGN_OR_RETURN(UniqueFd fsfd, ops.fsopen(m.fstype, FSOPEN_CLOEXEC));
   GROVE_TRY(configure_fs(ops, fsfd.get(), m));
   GROVE_TRY(ops.fsconfig_create(fsfd.get()));
-  // fsmount takes the mount attributes to set; a fresh mount has nothing to clear.
-  return ops.fsmount(fsfd.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(m.attrs.set));
+  // fsmount takes the mount attributes to set; a fresh mount has nothing to clear. A tmpcopyup
+  // mount stays writable until attach_mounts has copied into it (and set RDONLY there).
+  std::uint64_t set = m.copy_up ? m.attrs.set & ~std::uint64_t{MOUNT_ATTR_RDONLY} : m.attrs.set;
+  return ops.fsmount(fsfd.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(set));
 }
 
 Result<UniqueFd> bind_clone(sys::Ops& ops, const plan::BindMount& b, const ApplyInputs& in) {

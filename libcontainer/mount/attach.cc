@@ -8,6 +8,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/mount/apply.h"
+#include "libcontainer/mount/copy_up.h"
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::mount {
@@ -38,7 +39,37 @@ struct Attacher {
   }
 
   Status operator()(const plan::NewFsMount& m) {
+    if (m.copy_up) return attach_copy_up(m);
     GROVE_ASSIGN_OR_RETURN(UniqueFd target, mkdir_all_in_root(ops, root_fd, m.target, 0755, mode));
+    return move(prep.mount, target.get());
+  }
+
+  // tmpcopyup. The copy happens here in phase 2, not in prepare_mounts: its source must be what
+  // the container's rootfs shows at the target at this point of the plan, mounts attached by
+  // earlier ops included (runc copies in mountToRootfs, in mount order), and with
+  // open-tree-namespace the container's tree only exists after setns. It is the same code for
+  // every strategy: the target is resolved inside `root_fd` like any other, and the copy fills
+  // the still-detached tmpfs (openat works on fsmount's fd), so the mount never shows half-filled
+  // and nothing is written through a path.
+  Status attach_copy_up(const plan::NewFsMount& m) {
+    auto existing = open_in_root(ops, root_fd, m.target, O_PATH | O_DIRECTORY, mode);
+    if (!existing && existing.error().code() != ENOENT) return std::move(existing).error();
+    UniqueFd target;
+    if (existing) {
+      target = std::move(*existing);
+      bool root_mode = copy_up_root_mode(m.data);
+      GROVE_TRY(copy_up(ops, target.get(), prep.mount.get(), m.target, root_mode));
+    } else {
+      // Nothing to copy; the tmpfs keeps its own root mode (runc and crun create it empty too).
+      GROVE_ASSIGN_OR_RETURN(target, mkdir_all_in_root(ops, root_fd, m.target, 0755, mode));
+    }
+    // prepare_mounts left a read-only instance writable for the copy (runc mounts tmpfs rw and
+    // remounts it ro later for the same reason): set it on the detached mount, before it is seen.
+    if (m.attrs.set & MOUNT_ATTR_RDONLY) {
+      sys::MountAttr ro;
+      ro.attr_set = MOUNT_ATTR_RDONLY;
+      GROVE_TRY(ops.mount_setattr(prep.mount.get(), "", AT_EMPTY_PATH, ro));
+    }
     return move(prep.mount, target.get());
   }
 

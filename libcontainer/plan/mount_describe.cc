@@ -57,6 +57,7 @@ std::string line(const NewFsMount& m) {
   if (!m.sb_flags.empty()) out += " flags=" + join(m.sb_flags, ",");
   if (!m.data.empty()) out += " data=" + q(join(m.data, ","));
   if (!m.label.empty()) out += " label=" + q(m.label);
+  if (m.copy_up) out += " copy-up";
   return out;
 }
 

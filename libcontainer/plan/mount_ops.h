@@ -36,6 +36,8 @@ struct IdmapSpec {
 
 // A new filesystem instance: fsopen(fstype) + fsconfig(source, sb_flags, data, context=label) +
 // fsmount(attrs.set) + move_mount onto `target` (a directory, created if missing).
+// `copy_up` (OCI option "tmpcopyup", tmpfs only): before the move_mount, what the rootfs shows at
+// `target` at that point of the plan is copied into the new instance (mount/copy_up.h).
 struct NewFsMount {
   std::string target;
   std::string fstype;
@@ -44,6 +46,7 @@ struct NewFsMount {
   std::vector<std::string> data;      // "mode=755" -> set_string, "newinstance" -> set_flag
   std::string label;                  // SELinux mount label ("" = none)
   MountAttrs attrs;
+  bool copy_up = false;  // tmpcopyup
 };
 
 // A bind mount of a host path: open_tree(OPEN_TREE_CLONE[|AT_RECURSIVE]) + mount_setattr on the

@@ -17,7 +17,8 @@ struct SpecMountContext {
 };
 
 // Appends the ops for one OCI mount (the mount, then its propagation). Errors: EINVAL for a bad
-// destination, type or option; ENOTSUP for idmap without kernel support or tmpcopyup.
+// destination, type or option (tmpcopyup on anything but tmpfs); ENOTSUP for idmap without
+// kernel support.
 [[nodiscard]] Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
                                      std::vector<MountOp>* ops);
 

@@ -76,8 +76,12 @@ Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
                        std::vector<MountOp>* ops) {
   GROVE_ASSIGN_OR_RETURN(std::string target, clean_container_path(m.destination));
   GROVE_ASSIGN_OR_RETURN(MountOptions o, parse_mount_options(m.options));
-  if (o.tmpcopyup) return Error::not_supported("tmpcopyup is not supported");
   if (m.type == "bind") o.is_bind = true;
+  // runc (EXT_COPYUP) and crun only implement the copy for a fresh tmpfs; anything else would
+  // copy into (and hide) a filesystem the user owns.
+  if (o.tmpcopyup && (o.is_bind || m.type != "tmpfs")) {
+    return Error::invalid("tmpcopyup is only valid on tmpfs");
+  }
   bool wants_idmap = o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty();
   if (o.is_bind) {
     BindMount b;
@@ -103,6 +107,7 @@ Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
     n.source = m.source;
     n.sb_flags = o.sb_flags;
     n.data = o.data;
+    n.copy_up = o.tmpcopyup;
     // A single fresh mount: the recursive attributes are the mount's own.
     n.attrs.set = (o.attr_set & ~o.rec_attr_clr) | o.rec_attr_set;
     n.attrs.clr = (o.attr_clr & ~o.rec_attr_set) | o.rec_attr_clr;

@@ -70,7 +70,7 @@ class FakeOps : public sys::Ops {
   // (key "<label>"). Defaults: fstatat/statfs ENOENT; fstat a 0755 directory; fstatfs f_type 0.
   void set_stat(const std::string& key, const struct stat& st);
   void set_statfs(const std::string& key, long f_type);
-  // list_dir(_, path) -> names.
+  // list_dir(_, path) -> names; list_dir(fd labelled `label`, "") -> names set for "<label>".
   void set_dir(const std::string& path, std::vector<std::string> names);
   // statmount(mnt_id) -> st; statx_mnt_id(_, path) -> id; listmount(mnt_id) -> children.
   void set_statmount(uint64_t mnt_id, sys::MountStat st);

@@ -158,7 +158,7 @@ Status FakeOps::write(int fd, const std::string& data) {
 Result<std::vector<std::string>> FakeOps::list_dir(int dirfd, const std::string& path) {
   std::string line = call("list_dir", {fd_name(dirfd), q(path)});
   if (int err = record("list_dir", line)) return Error::from_errno(err, line);
-  auto it = dirs_.find(path);
+  auto it = dirs_.find(path.empty() ? fd_name(dirfd) : path);
   if (it == dirs_.end()) return Error::from_errno(ENOENT, line);
   return it->second;
 }

@@ -90,6 +90,7 @@ TEST(PlanMountsTest, OptionsBindsDevicesAndPropagationGolden) {
   spec.mounts.push_back({"/data/", "bind", "vol", {"rbind", "ro", "rnosuid", "rslave"}, {}, {}});
   spec.mounts.push_back({"/etc/hosts", "", "/etc/hosts", {"bind", "rw", "noatime"}, {}, {}});
   spec.mounts.push_back({"/run", "tmpfs", "tmpfs", {"nodev", "sync", "mode=700"}, {}, {}});
+  spec.mounts.push_back({"/var/tmp", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid", "ro"}, {}, {}});
   spec.mounts.push_back({"/mnt/id", "bind", "/srv/id", {"bind", "idmap"},
                          {{0, 100000, 65536}}, {{0, 100000, 65536}}});
   spec.linux->devices.push_back({"/dev/fuse", "c", 10, 229, 0600, 0, 0});
@@ -179,10 +180,33 @@ TEST(PlanMountsTest, MissingFeaturesAreNotSupported) {
   no_idmap.idmapped_mounts = sys::Probe::no("kernel < 5.12");
   spec.mounts.push_back({"/m", "bind", "/srv", {"bind", "idmap"}, {{0, 1, 1}}, {{0, 1, 1}}});
   EXPECT_EQ(plan_err(spec, no_idmap).code(), ENOTSUP);
+}
 
-  oci::Spec copyup = oci::default_spec(false);
-  copyup.mounts.push_back({"/m", "tmpfs", "tmpfs", {"tmpcopyup"}, {}, {}});
-  EXPECT_EQ(plan_err(copyup).code(), ENOTSUP);
+TEST(PlanMountsTest, TmpcopyupOnTmpfsOnly) {
+  oci::Spec spec = oci::default_spec(false);
+  spec.mounts = {{"/run", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid", "mode=755"}, {}, {}},
+                 {"/tmp", "tmpfs", "tmpfs", {"nosuid"}, {}, {}}};
+  MountPlan plan = plan_ok(spec, host_features());
+  ASSERT_GE(plan.ops.size(), 2u);
+  ASSERT_TRUE(std::holds_alternative<NewFsMount>(plan.ops[0]));
+  EXPECT_TRUE(std::get<NewFsMount>(plan.ops[0]).copy_up);
+  EXPECT_FALSE(std::get<NewFsMount>(plan.ops[1]).copy_up);
+  EXPECT_EQ(describe(plan.ops[0]),
+            "mount tmpfs \"tmpfs\" on \"/run\" attr=+nosuid data=\"mode=755\" copy-up");
+  EXPECT_EQ(describe(plan.ops[1]), "mount tmpfs \"tmpfs\" on \"/tmp\" attr=+nosuid");
+
+  const std::vector<oci::Mount> refused = {
+      {"/x", "bind", "/srv", {"bind", "tmpcopyup"}, {}, {}},
+      {"/x", "tmpfs", "/srv", {"rbind", "tmpcopyup"}, {}, {}},
+      {"/x", "proc", "proc", {"tmpcopyup"}, {}, {}},
+      {"/x", "", "tmpfs", {"tmpcopyup"}, {}, {}}};
+  for (const oci::Mount& m : refused) {
+    oci::Spec bad = oci::default_spec(false);
+    bad.mounts.insert(bad.mounts.begin(), m);
+    Error e = plan_err(bad);
+    EXPECT_EQ(e.code(), EINVAL) << m.type;
+    EXPECT_THAT(e.message(), HasSubstr("mounts[0] \"/x\": tmpcopyup is only valid on tmpfs"));
+  }
 }
 
 TEST(PlanMountsTest, WalkResolutionWithoutOpenat2) {
