@@ -64,6 +64,13 @@ int listen_fds_from_env(const char* listen_fds, const char* listen_pid, pid_t se
 
 Result<container::CreateOptions> create_options(sys::Ops& ops, const Context& ctx) {
   container::CreateOptions o;
+  if (ctx.global.systemd_cgroup) {
+    // Accepted by every verb (engines pass it globally) but never silently ignored where it
+    // matters: a container's cgroup would otherwise not be where the engine looks for it.
+    return Error::not_supported(
+        "--systemd-cgroup: grove has no systemd cgroup driver yet; use the cgroupfs manager "
+        "(podman: cgroup_manager = \"cgroupfs\"; containerd: SystemdCgroup = false)");
+  }
   o.id = ctx.args.at(0);
   o.bundle = ctx.flags.get_string("bundle");
   GROVE_ASSIGN_OR_RETURN(o.spec, load_bundle_spec(ops, o.bundle));

@@ -3,6 +3,9 @@
 GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libseccomp-dev
   libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev)
 GROVE_TEST_DEPS=(groff-base python3 busybox-static)
+# The engines and peers of the `clients` tests (tests/clients): podman + conmon, containerd,
+# crun and runc to compare with, newuidmap/newgidmap for rootless podman.
+GROVE_CLIENT_DEPS=(podman conmon containerd crun runc uidmap catatonit)
 
 grove_install_deps() {
   local missing=() pkg

@@ -50,8 +50,11 @@ class PodmanSetup {
                          << "[engine.runtimes]\n"
                          << "grove = [\"" << env_.grove() << "\"]\n";
     storage_ = base + "/storage.conf";
+    // Rootless podman ignores graphroot/runroot: its storage goes where rootless_storage_path
+    // says (else ~/.local/share/containers), its runroot under $XDG_RUNTIME_DIR.
     std::ofstream(storage_) << "[storage]\ndriver = \"overlay\"\ngraphroot = \"" << base
-                            << "/graph\"\nrunroot = \"" << base << "/run\"\n";
+                            << "/graph\"\nrunroot = \"" << base << "/run\"\n"
+                            << "rootless_storage_path = \"" << base << "/graph\"\n";
     if (user_) {
       for (const auto& p : fs::recursive_directory_iterator(base)) {
         (void)::chown(p.path().c_str(), user_->uid, user_->gid);

@@ -132,6 +132,19 @@ TEST_F(CliLifecycleTest, BadBundleNamesTheFileAndPointer) {
   EXPECT_THAT(grove({"create", "-b", tmp_.path(), "c1"}).err, HasSubstr("parse error at byte"));
 }
 
+// No systemd cgroup driver: create/run refuse --systemd-cgroup instead of silently using
+// cgroupfs; the other verbs accept it (engines pass it to every command).
+TEST_F(CliLifecycleTest, SystemdCgroupIsRefusedByCreateAndRun) {
+  for (const char* verb : {"create", "run"}) {
+    Out r = grove({"--systemd-cgroup", verb, "-b", tmp_.path(), "c1"});
+    EXPECT_EQ(r.code, 1) << verb;
+    EXPECT_THAT(r.err, HasSubstr("--systemd-cgroup")) << verb;
+    EXPECT_THAT(r.err, HasSubstr("cgroupfs")) << verb;
+    EXPECT_FALSE(std::filesystem::exists(root() + "/c1"));
+  }
+  EXPECT_THAT(grove({"--systemd-cgroup", "state", "nope"}).err, HasSubstr("does not exist"));
+}
+
 TEST_F(CliLifecycleTest, LoadBundleSpecParsesAndValidates) {
   sys::LinuxOps ops;
   write_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "hostname": "h"})");
