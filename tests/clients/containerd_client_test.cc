@@ -3,8 +3,8 @@
 // with `ctr image import`, and containers run with `ctr run --runc-binary <grove>` (the runc v2
 // shim: create/start/exec/kill/delete/pause/resume/ps through grove's CLI, JSON log) and through
 // containerd's own configuration (the v1 shim's `runtime` option names the binary). Results are
-// compared with runc's under the same containerd (crun refuses this host's hybrid cgroups unless
-// the whole daemon runs in a private mount namespace).
+// compared with runc's under the same containerd and with crun's under a second containerd that
+// runs in a private mount namespace (crun refuses this host's hybrid cgroups otherwise).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,6 +13,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "tests/clients/client_env.h"
 #include "tests/support/files.h"
@@ -25,86 +27,143 @@ using ::testing::HasSubstr;
 
 constexpr const char* kImage = "localhost/grove-busybox:test";
 
-class ContainerdTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    GROVE_CLIENT_SKIP_UNLESS_ROOT();
-    std::string why = missing_programs({"containerd", "ctr", "containerd-shim-runc-v2", "runc"});
-    if (!why.empty()) GTEST_SKIP() << why;
-    ASSERT_EQ(env_.init(GROVE_BIN), "");
-    std::string d = env_.dir() + "/containerd";
-    fs::create_directories(d);
-    sock_ = d + "/containerd.sock";
-    std::ofstream(d + "/config.toml")
-        << "version = 2\nroot = \"" << d << "/root\"\nstate = \"" << d << "/state\"\n"
+// One containerd daemon with its own socket, root, state and config under `dir`, the busybox
+// image imported. `crun_ns`: the daemon (and so its shims and runtimes) runs in a private mount
+// namespace without /sys/fs/cgroup/unified, where crun accepts this host's cgroups.
+class Daemon {
+ public:
+  Daemon(const ClientEnv& env, std::string dir) : env_(env), dir_(std::move(dir)) {}
+  Daemon(const Daemon&) = delete;
+  ~Daemon() { stop(); }
+
+  std::string start(bool crun_ns) {
+    fs::create_directories(dir_);
+    sock_ = dir_ + "/containerd.sock";
+    std::ofstream(dir_ + "/config.toml")
+        << "version = 2\nroot = \"" << dir_ << "/root\"\nstate = \"" << dir_ << "/state\"\n"
         << "[grpc]\n  address = \"" << sock_ << "\"\n"
         << "[ttrpc]\n  address = \"" << sock_ << ".ttrpc\"\n"
-        << "[debug]\n  address = \"" << d << "/debug.sock\"\n"
+        << "[debug]\n  address = \"" << dir_ << "/debug.sock\"\n"
         << "[plugins.\"io.containerd.grpc.v1.cri\"]\n  disable_tcp_service = true\n"
         // The v1 shim takes the runtime binary from containerd's configuration.
         << "[plugins.\"io.containerd.runtime.v1.linux\"]\n  runtime = \"" << env_.grove()
-        << "\"\n  runtime_root = \"" << d << "/v1-root\"\n";
-    Ran started = env_.sh("containerd --config " + shq(d + "/config.toml") + " >" +
-                          shq(d + "/containerd.log") + " 2>&1 & echo $!");
-    daemon_ = std::stoi(started.out.empty() ? "0" : started.out);
-    ASSERT_GT(daemon_, 0);
+        << "\"\n  runtime_root = \"" << dir_ << "/v1-root\"\n";
+    std::string daemon = "containerd --config " + shq(dir_ + "/config.toml");
+    if (crun_ns) {
+      daemon = "unshare -m --propagation private /bin/sh -c " +
+               shq("umount -l /sys/fs/cgroup/unified; exec " + daemon);
+    }
+    Ran started = env_.sh(daemon + " >" + shq(dir_ + "/containerd.log") + " 2>&1 & echo $!");
+    pid_ = std::atoi(started.out.c_str());
+    if (pid_ <= 0) return "could not start containerd";
     Ran up;
     for (int i = 0; i < 100; ++i) {
       up = ctr("version");
       if (up.code == 0) break;
       ::usleep(100 * 1000);
     }
-    ASSERT_EQ(up.code, 0) << up.err << read_text_file(d + "/containerd.log");
-    std::string archive = env_.dir() + "/image.tar";
+    if (up.code != 0) return "containerd did not come up: " + read_text_file(dir_ + "/containerd.log");
+    std::string archive = dir_ + "/image.tar";
     Ran made = env_.sh(std::string("python3 ") + GROVE_OCI_ARCHIVE_SCRIPT + " " +
                        shq(env_.rootfs()) + " " + shq(archive) + " " + kImage);
-    ASSERT_EQ(made.code, 0) << made.err;
+    if (made.code != 0) return "make_oci_archive.py: " + made.err;
     Ran imported = ctr("image import " + shq(archive));
-    ASSERT_EQ(imported.code, 0) << imported.err;
-    grove_run_ = " --runc-binary " + env_.grove() + " ";
+    return imported.code == 0 ? "" : "ctr image import: " + imported.err;
   }
 
-  void TearDown() override {
-    if (daemon_ <= 0) return;
-    Ran tasks = ctr("task ls -q");
-    std::istringstream ids(tasks.out);
+  void stop() {
+    if (pid_ <= 0) return;
+    std::istringstream ids(ctr("task ls -q").out);
     for (std::string id; std::getline(ids, id);) {
       (void)ctr("task kill -s SIGKILL " + id);
       (void)ctr("task delete -f " + id);
     }
-    Ran containers = ctr("container ls -q");
-    std::istringstream cids(containers.out);
+    std::istringstream cids(ctr("container ls -q").out);
     for (std::string id; std::getline(cids, id);) (void)ctr("container delete " + id);
-    ::kill(daemon_, SIGTERM);
-    for (int i = 0; i < 100 && ::kill(daemon_, 0) == 0; ++i) ::usleep(50 * 1000);
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 100 && ::kill(pid_, 0) == 0; ++i) ::usleep(50 * 1000);
     // The shims outlive a stopped containerd by design; ours go with the test.
-    (void)env_.sh("pkill -KILL -f " + shq("containerd-shim.*" + env_.dir()));
+    (void)env_.sh("pkill -KILL -f " + shq("containerd-shim.*" + dir_));
+    pid_ = 0;
   }
 
   Ran ctr(const std::string& args) const {
     return env_.sh("ctr --address " + shq(sock_) + " -n grove-test " + args);
   }
-  // `ctr run --rm` of `args` with grove and with runc.
-  std::pair<Ran, Ran> both(const std::string& name, const std::string& args) {
+  const std::string& sock() const { return sock_; }
+
+ private:
+  const ClientEnv& env_;
+  std::string dir_;
+  std::string sock_;
+  pid_t pid_ = 0;
+};
+
+// What grove, runc and crun did with the same `ctr run`.
+struct Three {
+  Ran grove, runc, crun;
+};
+
+class ContainerdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GROVE_CLIENT_SKIP_UNLESS_ROOT();
+    std::string why =
+        missing_programs({"containerd", "ctr", "containerd-shim-runc-v2", "runc", "crun"});
+    if (!why.empty()) GTEST_SKIP() << why;
+    ASSERT_EQ(env_.init(GROVE_BIN), "");
+    daemon_.emplace(env_, env_.dir() + "/containerd");
+    ASSERT_EQ(daemon_->start(false), "");
+    grove_run_ = " --runc-binary " + env_.grove() + " ";
+  }
+
+  void TearDown() override {
+    crun_daemon_.reset();
+    daemon_.reset();
+  }
+
+  Ran ctr(const std::string& args) const { return daemon_->ctr(args); }
+
+  // `ctr run --rm` of `args` with grove and runc under the test's containerd, and with crun
+  // under a second containerd in crun's private mount namespace.
+  Three all(const std::string& name, const std::string& args) {
+    if (!crun_daemon_) {
+      crun_daemon_.emplace(env_, env_.dir() + "/containerd-crun");
+      std::string why = crun_daemon_->start(true);
+      EXPECT_EQ(why, "");
+    }
     std::string cg = " --cgroup " + env_.cgroup_parent() + "/";
-    Ran g = ctr("run --rm" + grove_run_ + cg + name + " " + kImage + " " + name + " " + args);
-    Ran r = ctr("run --rm --runc-binary runc" + cg + name + "-runc " + kImage + " " + name +
-                "-runc " + args);
-    return {g, r};
+    auto line = [&](const std::string& binary, const std::string& id) {
+      return "run --rm --runc-binary " + binary + cg + id + " " + kImage + " " + id + " " + args;
+    };
+    return {ctr(line(env_.grove(), name)), ctr(line("runc", name + "-runc")),
+            crun_daemon_->ctr(line("crun", name + "-crun"))};
   }
 
   ClientEnv env_;
-  std::string sock_;
-  pid_t daemon_ = 0;
+  std::optional<Daemon> daemon_;
+  std::optional<Daemon> crun_daemon_;
   std::string grove_run_;
 };
 
-TEST_F(ContainerdTest, RunPrintsAndReturnsTheExitCodeLikeRunc) {
-  auto [g, r] = both("hello", "sh -c 'echo hello from ctr; id -u; exit 7'");
-  EXPECT_EQ(g.code, 7) << g.err;
-  EXPECT_EQ(g.out, "hello from ctr\n0\n");
-  EXPECT_EQ(g.code, r.code) << r.err;
-  EXPECT_EQ(g.out, r.out);
+TEST_F(ContainerdTest, RunPrintsAndReturnsTheExitCodeLikeRuncAndCrun) {
+  Three r = all("hello", "sh -c 'echo hello from ctr; id -u; grep -c . /proc/self/mountinfo "
+                         ">/dev/null && echo mounts ok; exit 7'");
+  EXPECT_EQ(r.grove.code, 7) << r.grove.err;
+  EXPECT_EQ(r.grove.out, "hello from ctr\n0\nmounts ok\n");
+  EXPECT_EQ(r.grove.code, r.runc.code) << r.runc.err;
+  EXPECT_EQ(r.grove.out, r.runc.out);
+  EXPECT_EQ(r.grove.code, r.crun.code) << r.crun.err;
+  EXPECT_EQ(r.grove.out, r.crun.out);
+}
+
+TEST_F(ContainerdTest, FailedStartIsReportedLikeRuncAndCrun) {
+  Three r = all("bad", "/no/such/binary");
+  EXPECT_NE(r.grove.code, 0);
+  // The shim surfaces the last "error" line of grove's JSON log.
+  EXPECT_THAT(r.grove.err, HasSubstr("/no/such/binary"));
+  EXPECT_EQ(r.grove.code, r.runc.code) << r.runc.err;
+  EXPECT_EQ(r.grove.code, r.crun.code) << r.crun.err;
 }
 
 TEST_F(ContainerdTest, TaskLifecycleExecPauseKillDelete) {
@@ -136,7 +195,7 @@ TEST_F(ContainerdTest, TaskLifecycleExecPauseKillDelete) {
 
 TEST_F(ContainerdTest, TerminalLikeRunc) {
   std::string cg = " --cgroup " + env_.cgroup_parent() + "/";
-  std::string base = "ctr --address " + shq(sock_) + " -n grove-test run --rm -t";
+  std::string base = "ctr --address " + shq(daemon_->sock()) + " -n grove-test run --rm -t";
   Ran g = env_.sh_tty(base + grove_run_ + cg + "tty " + kImage + " tty sh -c 'tty; exit 4'");
   EXPECT_EQ(g.code, 4) << g.err;
   EXPECT_THAT(g.out, HasSubstr("/dev/pts/0"));
