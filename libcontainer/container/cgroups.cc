@@ -138,6 +138,13 @@ Result<CgroupSetup> plan_cgroup(sys::Ops& ops, const oci::Spec& spec, std::strin
   return setup;
 }
 
+std::string cgroup2_fallback(const cgroup::Layout& layout, const cgroup::Dirs& dirs,
+                             bool cgroupns) {
+  if (layout.mode() != cgroup::Mode::kUnifiedOnly) return "";
+  if (cgroupns && !dirs.unified.empty()) return dirs.unified;
+  return layout.unified;
+}
+
 std::optional<plan::CgroupView> cgroup_mount_view(const cgroup::Layout& layout,
                                                   const cgroup::Dirs& dirs) {
   const cgroup::Mode mode = layout.mode();

@@ -49,6 +49,11 @@ cgroup::Dirs recorded_cgroup(const ContainerRecord& rec);
 // ("unified"); no entries when `dirs` is empty (no cgroup). nullopt on a pure v2 host (or with no
 // hierarchy): the mount stays a fresh cgroup2 instance. Names that cannot be one path component
 // or repeat an earlier one are left out. Pure.
+// PlanOptions::cgroup2_fallback for a pure v2 host (else ""): the container's cgroup2 directory
+// when it has a cgroup namespace and a directory, else the host's cgroup2 mount point.
+std::string cgroup2_fallback(const cgroup::Layout& layout, const cgroup::Dirs& dirs,
+                             bool cgroupns);
+
 std::optional<plan::CgroupView> cgroup_mount_view(const cgroup::Layout& layout,
                                                   const cgroup::Dirs& dirs);
 

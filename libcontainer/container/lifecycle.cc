@@ -175,13 +175,20 @@ struct Mounts {
 };
 
 // Rootless without a writable cgroup (setup_cgroup cleared the directories): a "cgroup" mount
-// planned as a view of them is planned again as the empty view (plan/cgroup_mount.h). The same
-// spec planned before, so only the view changes; the strategy stays.
+// planned as a view of them is planned again as the empty view (plan/cgroup_mount.h), and a
+// cgroup2 fallback bind of the container's (missing) directory becomes one of the host's cgroup2
+// mount point. The same spec planned before, so only these change; the strategy stays.
 Status replan_without_cgroup(const oci::Spec& spec, const sys::Features& features,
                              const CgroupSetup& cg, Mounts& mounts) {
+  if (!cg.dirs.empty()) return ok();
   std::optional<plan::CgroupView>& view = mounts.options.cgroup_view;
-  if (!cg.dirs.empty() || !view || view->dirs.empty()) return ok();
-  view = plan::CgroupView{};
+  std::string& fallback = mounts.options.cgroup2_fallback;
+  bool view_changes = view && !view->dirs.empty();
+  // The container's cgroup2 directory does not exist: bind the host's mount point, as runc.
+  bool fallback_changes = !fallback.empty() && fallback != cg.layout.unified;
+  if (!view_changes && !fallback_changes) return ok();
+  if (view_changes) view = plan::CgroupView{};
+  if (fallback_changes) fallback = cg.layout.unified;
   GROVE_ASSIGN_OR_RETURN(mounts.plan, plan::plan_mounts(spec, features, mounts.options));
   return ok();
 }
@@ -298,6 +305,8 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   // hybrid or legacy host shows its directories.
   GROVE_ASSIGN_OR_RETURN(CgroupSetup cg, plan_cgroup(ops, opts.spec, opts.id, popts.rootless));
   popts.cgroup_view = cgroup_mount_view(cg.layout, cg.dirs);
+  popts.cgroup2_fallback =
+      cgroup2_fallback(cg.layout, cg.dirs, oci::has_namespace(opts.spec, oci::NamespaceType::kCgroup));
   Mounts mounts{popts, {}};
   GROVE_ASSIGN_OR_RETURN(mounts.plan, plan::plan_mounts(opts.spec, features, mounts.options));
   if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.plan.strategy;

@@ -45,7 +45,7 @@ Status configure_fs(sys::Ops& ops, int fsfd, const plan::NewFsMount& m) {
   return ok();
 }
 
-Result<UniqueFd> new_fs(sys::Ops& ops, const plan::NewFsMount& m) {
+Result<UniqueFd> new_fs_instance(sys::Ops& ops, const plan::NewFsMount& m) {
   GROVE_ASSIGN_OR_RETURN(UniqueFd fsfd, ops.fsopen(m.fstype, FSOPEN_CLOEXEC));
   GROVE_TRY(configure_fs(ops, fsfd.get(), m));
   GROVE_TRY(ops.fsconfig_create(fsfd.get()));
@@ -53,6 +53,22 @@ Result<UniqueFd> new_fs(sys::Ops& ops, const plan::NewFsMount& m) {
   // mount stays writable until attach_mounts has copied into it (and set RDONLY there).
   std::uint64_t set = m.copy_up ? m.attrs.set & ~std::uint64_t{MOUNT_ATTR_RDONLY} : m.attrs.set;
   return ops.fsmount(fsfd.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(set));
+}
+
+// The planned fallback (NewFsMount::fallback_bind) when the kernel refuses the instance: a
+// recursive bind with the same attributes, like runc's rbind of /sys/fs/cgroup.
+Result<UniqueFd> new_fs(sys::Ops& ops, const plan::NewFsMount& m) {
+  Result<UniqueFd> fresh = new_fs_instance(ops, m);
+  if (fresh || m.fallback_bind.empty()) return fresh;
+  int code = fresh.error().code();
+  if (code != EPERM && code != EBUSY) return fresh;
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd,
+                         ops.open_tree(AT_FDCWD, m.fallback_bind, kCloneFlags | AT_RECURSIVE)
+                             .context([&] { return "fallback after " + fresh.error().message(); }));
+  if (m.attrs.set != 0) {
+    GROVE_TRY(ops.mount_setattr(fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, attr(m.attrs.set, 0)));
+  }
+  return fd;
 }
 
 Result<UniqueFd> bind_clone(sys::Ops& ops, const plan::BindMount& b, const ApplyInputs& in) {

@@ -58,6 +58,7 @@ std::string line(const NewFsMount& m) {
   if (!m.data.empty()) out += " data=" + q(join(m.data, ","));
   if (!m.label.empty()) out += " label=" + q(m.label);
   if (m.copy_up) out += " copy-up";
+  if (!m.fallback_bind.empty()) out += " fallback-rbind=" + q(m.fallback_bind);
   return out;
 }
 

@@ -47,6 +47,10 @@ struct NewFsMount {
   std::string label;                  // SELinux mount label ("" = none)
   MountAttrs attrs;
   bool copy_up = false;  // tmpcopyup
+  // When the kernel refuses the instance with EPERM or EBUSY, this host path is bound
+  // recursively instead, with `attrs` ("" = no fallback). Used for cgroup2 in a user namespace
+  // whose cgroup namespace is not its own (runc's mountCgroupV2 fallback).
+  std::string fallback_bind;
 };
 
 // A bind mount of a host path: open_tree(OPEN_TREE_CLONE[|AT_RECURSIVE]) + mount_setattr on the

@@ -35,6 +35,11 @@ struct PlanOptions {
   // Hybrid/legacy hosts: what "cgroup" mounts show (cgroup_mount.h). Unset: a fresh cgroup2
   // instance (a pure v2 host; also callers that plan without a container, e.g. benchmarks).
   std::optional<CgroupView> cgroup_view;
+  // Pure v2 host: what a cgroup2 mount binds when the kernel refuses a fresh instance (EPERM: a
+  // user namespace without its own cgroup namespace; runc's mountCgroupV2 fallback), the
+  // container's cgroup2 directory with a cgroup namespace, else the host's cgroup2 mount point.
+  // "" = no fallback.
+  std::string cgroup2_fallback;
 };
 
 // A strategy and why it was chosen (reported by `grove features` and --debug).

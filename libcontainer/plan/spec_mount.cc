@@ -108,6 +108,7 @@ Status plan_spec_mount(const oci::Mount& m, const SpecMountContext& ctx,
     n.sb_flags = o.sb_flags;
     n.data = o.data;
     n.copy_up = o.tmpcopyup;
+    if (n.fstype == "cgroup2") n.fallback_bind = ctx.options.cgroup2_fallback;
     // A single fresh mount: the recursive attributes are the mount's own.
     n.attrs.set = (o.attr_set & ~o.rec_attr_clr) | o.rec_attr_set;
     n.attrs.clr = (o.attr_clr & ~o.rec_attr_set) | o.rec_attr_clr;

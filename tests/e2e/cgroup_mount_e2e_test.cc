@@ -191,48 +191,78 @@ TEST_F(CgroupMountE2ePrivTest, ReadWriteMountLetsTheContainerSetItsLimits) {
   EXPECT_THAT(bundle_->leftover_cgroups(), ::testing::IsEmpty());
 }
 
-// Rootless without a writable cgroup: grove run by an unprivileged uid (setpriv) with runc's
-// rootless spec cannot make /grove-test/..., runs the container without a cgroup (a warning),
-// and the container's /sys/fs/cgroup is an empty read-only tmpfs, not the host's hierarchies.
-TEST(CgroupMountRootlessE2ePrivTest, NoWritableCgroupShowsAnEmptyReadOnlyTmpfs) {
-  GROVE_REQUIRE_ROOT();  // to run grove as another, unprivileged, user
-  GROVE_REQUIRE(missing_busybox());
-  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/setpriv";
+constexpr uid_t kRootlessUser = 65534;
+
+// "" or why the rootless scenarios cannot run: they need root (to run grove as another,
+// unprivileged user), busybox, setpriv, and a host of `mode`s.
+std::string missing_rootless(bool v1_host) {
+  if (::geteuid() != 0) return "requires root (euid=" + std::to_string(::geteuid()) + ")";
+  std::string why = missing_busybox();
+  if (!why.empty()) return why;
+  if (::access("/usr/bin/setpriv", X_OK) != 0) return "needs /usr/bin/setpriv";
   sys::LinuxOps ops;
   auto layout = cgroup::detect_layout(ops);
-  ASSERT_TRUE(layout) << layout.error().message();
-  if (layout->mode() != cgroup::Mode::kHybrid && layout->mode() != cgroup::Mode::kLegacy) {
-    GTEST_SKIP() << "needs cgroup v1 hierarchies (hybrid or legacy host)";
+  if (!layout) return layout.error().message();
+  bool v1 = layout->mode() == cgroup::Mode::kHybrid || layout->mode() == cgroup::Mode::kLegacy;
+  if (v1_host && !v1) return "needs cgroup v1 hierarchies (hybrid or legacy host)";
+  if (!v1_host && layout->mode() != cgroup::Mode::kUnifiedOnly) {
+    return "needs a pure cgroup v2 host (tests/vm runs it there)";
   }
-  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-  constexpr uid_t kUser = 65534;
-  const std::string ids = std::to_string(kUser);
+  return "";
+}
+
+// `grove run` of `script` by kRootlessUser (setpriv) with runc's rootless spec.
+Ran run_rootless(const std::string& script, const std::string& id) {
+  EXPECT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  const std::string ids = std::to_string(kRootlessUser);
   GroveCli cli(GROVE_BIN,
                {"/usr/bin/setpriv", "--reuid=" + ids, "--regid=" + ids, "--clear-groups", "--"});
-  auto b = BusyboxBundle::make(
-      {"sh", "-c", "ls -a /sys/fs/cgroup; echo x > /sys/fs/cgroup/f || echo RO"});
-  ASSERT_TRUE(b) << b.error().message();
-  oci::Spec rootless = oci::default_spec(true, kUser, kUser);
+  auto b = BusyboxBundle::make({"sh", "-c", script});
+  EXPECT_TRUE(b) << b.error().message();
+  if (!b) return Ran{};
+  oci::Spec rootless = oci::default_spec(true, kRootlessUser, kRootlessUser);
   b->spec().mounts = rootless.mounts;
   b->spec().linux->namespaces = rootless.linux->namespaces;
   b->spec().linux->uid_mappings = rootless.linux->uid_mappings;
   b->spec().linux->gid_mappings = rootless.linux->gid_mappings;
   b->spec().linux->resources.reset();
-  ASSERT_TRUE(b->write_config());
+  EXPECT_TRUE(b->write_config());
   for (const std::string& dir : {b->dir(), cli.scratch()}) {
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-      ASSERT_EQ(::lchown(e.path().c_str(), kUser, kUser), 0) << e.path();
+      EXPECT_EQ(::lchown(e.path().c_str(), kRootlessUser, kRootlessUser), 0) << e.path();
     }
-    ASSERT_EQ(::chown(dir.c_str(), kUser, kUser), 0) << dir;
+    EXPECT_EQ(::chown(dir.c_str(), kRootlessUser, kRootlessUser), 0) << dir;
   }
-  Ran r = cli.run({"run", "--bundle", b->bundle(), "cgm-rootless"});
+  Ran r = cli.run({"run", "--bundle", b->bundle(), id});
+  EXPECT_EQ(cli.cleanup(), "");
+  EXPECT_THAT(host_mounts_under(b->dir()), ::testing::IsEmpty());
+  EXPECT_THAT(b->leftover_cgroups(), ::testing::IsEmpty());
+  return r;
+}
+
+// Rootless without a writable cgroup: grove run by an unprivileged uid (setpriv) with runc's
+// rootless spec cannot make /grove-test/..., runs the container without a cgroup (a warning),
+// and the container's /sys/fs/cgroup is an empty read-only tmpfs, not the host's hierarchies.
+TEST(CgroupMountRootlessE2ePrivTest, NoWritableCgroupShowsAnEmptyReadOnlyTmpfs) {
+  GROVE_REQUIRE(missing_rootless(true));
+  Ran r = run_rootless("ls -a /sys/fs/cgroup; echo x > /sys/fs/cgroup/f || echo RO",
+                       "cgm-rootless");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("rootless: running without a cgroup"));
   EXPECT_EQ(r.out, ".\n..\nRO\n");
   EXPECT_THAT(r.err, HasSubstr("Read-only file system"));
-  EXPECT_EQ(cli.cleanup(), "");
-  EXPECT_THAT(host_mounts_under(b->dir()), ::testing::IsEmpty());
-  EXPECT_THAT(b->leftover_cgroups(), ::testing::IsEmpty());
+}
+
+// Pure v2: a user namespace without its own cgroup namespace may not mount cgroup2 (EPERM); the
+// host's cgroup2 mount point is bound read-only instead (runc's mountCgroupV2 fallback).
+TEST(CgroupMountRootlessE2ePrivTest, Cgroup2RefusedInAUserNamespaceBindsTheHostsReadOnly) {
+  GROVE_REQUIRE(missing_rootless(false));
+  Ran r = run_rootless("test -e /sys/fs/cgroup/cgroup.controllers && echo cgroup2; "
+                       "grep -c ' /sys/fs/cgroup ' /proc/self/mountinfo; "
+                       "echo x > /sys/fs/cgroup/cgroup.procs || echo RO",
+                       "cgm-rootless-v2");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "cgroup2\n1\nRO\n");
 }
 
 }  // namespace

@@ -266,3 +266,63 @@ TEST(MountExecFailureTest, FrameNamesTheOp) {
 
 }  // namespace
 }  // namespace grove::mount
+
+namespace grove::mount {
+namespace {
+
+plan::MountPlan cgroup2_plan(std::string fallback) {
+  plan::MountPlan p;
+  p.strategy = {plan::Strategy::kPivot, "test"};
+  plan::NewFsMount cg{"/sys/fs/cgroup", "cgroup2", "cgroup", {}, {}, "", {}};
+  cg.attrs.set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+  cg.fallback_bind = std::move(fallback);
+  p.ops = {cg};
+  return p;
+}
+
+// A user namespace without its own cgroup namespace may not mount cgroup2 (EPERM at
+// CMD_CREATE): the planned host path is bound recursively with the mount's attributes instead.
+TEST(MountFallbackTest, Cgroup2RefusedWithEpermBindsTheFallback) {
+  testing::FakeOps ops;
+  ops.fail_next("fsconfig_create", EPERM);
+  auto prepared = prepare_mounts(ops, cgroup2_plan("/sys/fs/cgroup"), ApplyInputs{});
+  ASSERT_TRUE(prepared) << prepared.error().message();
+  EXPECT_THAT(ops.trace_text(),
+              HasSubstr("fsconfig_create(<fsctx:cgroup2>) = EPERM\n"
+                        "open_tree(AT_FDCWD, \"/sys/fs/cgroup\", "
+                        "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE)\n"
+                        "mount_setattr(<tree:/sys/fs/cgroup>, \"\", AT_EMPTY_PATH|AT_RECURSIVE, "
+                        "RDONLY|NOSUID)"));
+}
+
+TEST(MountFallbackTest, OtherErrorsAndNoFallbackFailAsBefore) {
+  {
+    testing::FakeOps ops;
+    ops.fail_next("fsconfig_create", EINVAL);
+    auto prepared = prepare_mounts(ops, cgroup2_plan("/sys/fs/cgroup"), ApplyInputs{});
+    ASSERT_FALSE(prepared);
+    EXPECT_EQ(prepared.error().code(), EINVAL);
+    EXPECT_THAT(ops.trace_text(), ::testing::Not(HasSubstr("open_tree")));
+  }
+  {
+    testing::FakeOps ops;
+    ops.fail_next("fsconfig_create", EPERM);
+    auto prepared = prepare_mounts(ops, cgroup2_plan(""), ApplyInputs{});
+    ASSERT_FALSE(prepared);
+    EXPECT_EQ(prepared.error().code(), EPERM);
+  }
+  {
+    // The fallback failing too: its error, with the first refusal named.
+    testing::FakeOps ops;
+    ops.fail_next("fsconfig_create", EPERM);
+    ops.fail_next("open_tree", ENOENT);
+    auto prepared = prepare_mounts(ops, cgroup2_plan("/sys/fs/cgroup/x"), ApplyInputs{});
+    ASSERT_FALSE(prepared);
+    EXPECT_EQ(prepared.error().code(), ENOENT);
+    EXPECT_THAT(prepared.error().message(), HasSubstr("fallback after"));
+    EXPECT_THAT(prepared.error().message(), HasSubstr("EPERM"));
+  }
+}
+
+}  // namespace
+}  // namespace grove::mount

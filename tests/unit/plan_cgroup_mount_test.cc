@@ -254,6 +254,34 @@ TEST(PlanCgroupMountTest, UnifiedOnlyHostKeepsAFreshCgroup2Instance) {
   expect_golden(plan, "runc_default_pivot");
 }
 
+// Pure v2: the fallback bind (runc's mountCgroupV2) for a user namespace that may not mount
+// cgroup2: the container's directory with a cgroup namespace, else the host's mount point; none
+// on v1 hosts (they have a view).
+TEST(Cgroup2FallbackTest, ContainerDirectoryWithACgroupNamespaceElseTheHostMountPoint) {
+  cgroup::Layout v2 = layout_of(kUnifiedMountinfo);
+  auto dirs = cgroup::plan_dirs(v2, {}, "/grove-test/c1");
+  ASSERT_TRUE(dirs);
+  EXPECT_EQ(container::cgroup2_fallback(v2, *dirs, true), "/sys/fs/cgroup/grove-test/c1");
+  EXPECT_EQ(container::cgroup2_fallback(v2, *dirs, false), "/sys/fs/cgroup");
+  EXPECT_EQ(container::cgroup2_fallback(v2, cgroup::Dirs{}, true), "/sys/fs/cgroup");
+  cgroup::Layout hybrid = layout_of(kHybridMountinfo);
+  auto hdirs = cgroup::plan_dirs(hybrid, {}, "/grove-test/c1");
+  ASSERT_TRUE(hdirs);
+  EXPECT_EQ(container::cgroup2_fallback(hybrid, *hdirs, true), "");
+}
+
+TEST(Cgroup2FallbackTest, PlannedOnTheCgroup2Mount) {
+  sys::Features f = features();
+  f.cgroup_layout = sys::CgroupLayout::kUnified;
+  PlanOptions o;
+  o.cgroup2_fallback = "/sys/fs/cgroup";
+  auto plan = plan_mounts(oci::default_spec(false), f, o);
+  ASSERT_TRUE(plan) << plan.error().message();
+  EXPECT_THAT(cgroup_lines(*plan),
+              ElementsAre("mount cgroup2 \"cgroup\" on \"/sys/fs/cgroup\" "
+                          "attr=+ro|nosuid|nodev|noexec|relatime fallback-rbind=\"/sys/fs/cgroup\""));
+}
+
 TEST(PlanCgroupMountTest, TmpfsTakesTheMountLabel) {
   sys::Features f = features();
   f.selinux = sys::Probe::yes();
