@@ -17,6 +17,16 @@ Status check_linux(const oci::Linux& l) {
   return ok();
 }
 
+// Without its own mount namespace the container's root, mounts, masked and read-only paths
+// would all be made in the host's mount table (runc does that and leaves the rootfs mounted on
+// the host); grove refuses instead of running the process in the host's root.
+Status check_mount_namespace(const oci::Spec& spec) {
+  if (oci::has_namespace(spec, oci::NamespaceType::kMount)) return ok();
+  return Error::not_supported(
+      "linux.namespaces: a container without its own mount namespace is not supported (its "
+      "root and mounts would change the host's mount table); add {\"type\": \"mount\"}");
+}
+
 }  // namespace
 
 Status check_implemented(const oci::Spec& spec, const sys::Features& /*features*/) {
@@ -24,6 +34,7 @@ Status check_implemented(const oci::Spec& spec, const sys::Features& /*features*
   // process/proc_settings.h). apparmorProfile on a host without AppArmor is refused by
   // process::plan_proc_settings; selinuxLabel with SELinux off is a no-op.
   if (spec.linux) GROVE_TRY(check_linux(*spec.linux));
+  if (spec.linux) GROVE_TRY(check_mount_namespace(spec));
   return ok();
 }
 

@@ -44,6 +44,19 @@ TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
   }
 }
 
+// No mount namespace: refused (the root would be built in the host's mount table), where grove
+// used to skip the root switch and run the process in the host's root.
+TEST(ContainerImplementedTest, MissingMountNamespaceIsRefused) {
+  oci::Spec spec = oci::default_spec(false);
+  std::erase_if(spec.linux->namespaces,
+                [](const oci::Namespace& n) { return n.type == oci::NamespaceType::kMount; });
+  Status st = check_implemented(spec, no_selinux());
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), ENOTSUP);
+  EXPECT_THAT(st.error().message(), HasSubstr("linux.namespaces"));
+  EXPECT_THAT(st.error().message(), HasSubstr("mount namespace"));
+}
+
 TEST(ContainerImplementedTest, ResourcesGoToTheCgroupPlanner) {
   oci::Spec spec = oci::default_spec(false);
   spec.linux->resources = oci::Resources{};
