@@ -8,6 +8,7 @@
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/id_map.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/process/time_ns.h"
 #include "libcontainer/security/bpf_delegate.h"
@@ -46,20 +47,6 @@ uint64_t ns_flag(oci::NamespaceType t) {
 const std::vector<oci::Namespace>& namespaces(const oci::Spec& spec) {
   static const std::vector<oci::Namespace> kNone;
   return spec.linux ? spec.linux->namespaces : kNone;
-}
-
-Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
-  std::string dir = "/proc/" + std::to_string(pid) + "/";
-  if (!linux.uid_mappings.empty()) {
-    GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "uid_map", format_id_map(linux.uid_mappings)));
-  }
-  if (!linux.gid_mappings.empty()) {
-    // Unprivileged writers may map gids only after giving up setgroups(2) in the namespace
-    // (user_namespaces(7), CVE-2014-8989); runc does the same without newgidmap.
-    if (::geteuid() != 0) GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "setgroups", "deny"));
-    GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "gid_map", format_id_map(linux.gid_mappings)));
-  }
-  return ok();
 }
 
 // The init's half of the clone: never returns.
