@@ -10,10 +10,14 @@
 namespace grove::container {
 namespace {
 
-// runc's default capability set (oci/default_spec.cc): the process is root of its own user
-// namespace, so these grant nothing on the host; the rest is dropped like runc does.
-const std::vector<std::string> kSandboxCaps = {"CAP_AUDIT_WRITE", "CAP_KILL",
-                                               "CAP_NET_BIND_SERVICE"};
+// Podman's default set for rootless containers: the process is root of its own user namespace,
+// so these act only on what the namespace owns (its files, its subordinate ids) and let package
+// managers and build tools chown, switch users and chroot; nothing else (no CAP_SYS_ADMIN, so no
+// mounts inside, no CAP_NET_ADMIN, no CAP_SYS_PTRACE).
+const std::vector<std::string> kSandboxCaps = {
+    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",  "CAP_KILL",
+    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID",
+    "CAP_SYS_CHROOT"};
 
 constexpr std::string_view kDefaultPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -60,7 +60,11 @@ TEST(SandboxSpecTest, HostRootDefaults) {
   EXPECT_THAT(p.env, ElementsAre("HOME=/home/u", "PATH=/opt/bin:/usr/bin"));
   ASSERT_TRUE(p.capabilities);
   EXPECT_THAT(p.capabilities->bounding,
-              ElementsAre("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
+              ElementsAre("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+                          "CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
+                          "CAP_SETUID", "CAP_SYS_CHROOT"));
+  EXPECT_EQ(p.capabilities->effective, p.capabilities->bounding);
+  EXPECT_EQ(p.capabilities->permitted, p.capabilities->bounding);
   EXPECT_TRUE(p.capabilities->inheritable.empty());
   ASSERT_TRUE(spec->linux);
   EXPECT_TRUE(spec->linux->cgroups_path.empty());
