@@ -2,7 +2,7 @@
 # when one is missing (a no-op that costs ~50 ms when everything is there).
 GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libseccomp-dev
   libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev)
-GROVE_TEST_DEPS=(groff-base python3 busybox-static)
+GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap)
 
 grove_install_deps() {
   local missing=() pkg

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/spawn.h"
 
@@ -89,19 +91,23 @@ std::vector<std::string> id_map_helper_argv(const std::string& binary, pid_t pid
   return argv;
 }
 
-Status run_id_map_helper(sys::Ops& ops, const std::vector<std::string>& argv) {
+Result<RunningHelper> start_id_map_helper(sys::Ops& ops, const std::vector<std::string>& argv) {
   if (argv.empty()) return Error::invalid("run_id_map_helper: empty argv");
   GROVE_ASSIGN_OR_RETURN(std::string path, find_helper(ops, argv[0]));
-  auto frame = [&] { return join_args(argv); };
   GROVE_ASSIGN_OR_RETURN(sys::FdPair out, ops.pipe2(0));
   sys::CloneArgs args;
   args.exit_signal = SIGCHLD;
-  GROVE_ASSIGN_OR_RETURN(sys::CloneResult child, ops.clone3(args).context(frame));
+  GROVE_ASSIGN_OR_RETURN(sys::CloneResult child,
+                         ops.clone3(args).context([&] { return join_args(argv); }));
   if (child.pid == 0) helper_child(ops, path, argv, out.second.get());
-  out.second.reset();
+  return RunningHelper{argv, child.pid, std::move(out.first)};
+}
+
+Status finish_id_map_helper(sys::Ops& ops, RunningHelper helper) {
+  auto frame = [&] { return join_args(helper.argv); };
   std::string output;
-  Status read = read_all(ops, out.first.get(), &output);
-  GROVE_ASSIGN_OR_RETURN(sys::WaitStatus ws, ops.waitpid(child.pid, 0).context(frame));
+  Status read = read_all(ops, helper.output.get(), &output);
+  GROVE_ASSIGN_OR_RETURN(sys::WaitStatus ws, ops.waitpid(helper.pid, 0).context(frame));
   GROVE_TRY(std::move(read).context(frame));
   if (ws.exited() && ws.status == 0) return ok();
   std::string what = ws.exited() ? "exit status " + std::to_string(ws.status)
@@ -111,33 +117,45 @@ Status run_id_map_helper(sys::Ops& ops, const std::vector<std::string>& argv) {
   return Error::plain(EPERM, frame() + ": " + what);
 }
 
+Status run_id_map_helper(sys::Ops& ops, const std::vector<std::string>& argv) {
+  GROVE_ASSIGN_OR_RETURN(RunningHelper h, start_id_map_helper(ops, argv));
+  return finish_id_map_helper(ops, std::move(h));
+}
+
 Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
   const uid_t euid = ::geteuid();
-  switch (choose_id_map_writer(linux.uid_mappings, euid, euid)) {
-    case IdMapWriter::kNone:
-      break;
-    case IdMapWriter::kDirect:
-      GROVE_TRY(write_direct(ops, pid, "uid_map", linux.uid_mappings));
-      break;
-    case IdMapWriter::kHelper:
-      GROVE_TRY(run_id_map_helper(ops, id_map_helper_argv("newuidmap", pid, linux.uid_mappings)));
-      break;
+  const IdMapWriter uid_writer = choose_id_map_writer(linux.uid_mappings, euid, euid);
+  const IdMapWriter gid_writer = choose_id_map_writer(linux.gid_mappings, euid, ::getegid());
+  // Both setuid helpers run at once: each is a few ms of exec and dynamic linking.
+  std::optional<RunningHelper> uid_helper, gid_helper;
+  if (uid_writer == IdMapWriter::kHelper) {
+    GROVE_ASSIGN_OR_RETURN(uid_helper, start_id_map_helper(
+                                           ops, id_map_helper_argv("newuidmap", pid,
+                                                                   linux.uid_mappings)));
   }
-  switch (choose_id_map_writer(linux.gid_mappings, euid, ::getegid())) {
-    case IdMapWriter::kNone:
-      break;
-    case IdMapWriter::kDirect: {
-      // Unprivileged writers may map gids only after giving up setgroups(2) in the namespace
-      // (user_namespaces(7), CVE-2014-8989); runc does the same without newgidmap.
-      std::string setgroups = "/proc/" + std::to_string(pid) + "/setgroups";
-      if (euid != 0) GROVE_TRY(ops.write_file_at(AT_FDCWD, setgroups, "deny"));
-      GROVE_TRY(write_direct(ops, pid, "gid_map", linux.gid_mappings));
-      break;
+  if (gid_writer == IdMapWriter::kHelper) {
+    // newgidmap leaves setgroups allowed: the subordinate gids are the caller's to use.
+    auto started =
+        start_id_map_helper(ops, id_map_helper_argv("newgidmap", pid, linux.gid_mappings));
+    if (!started) {
+      if (uid_helper) (void)finish_id_map_helper(ops, std::move(*uid_helper));
+      return std::move(started).error();
     }
-    case IdMapWriter::kHelper:
-      // newgidmap leaves setgroups allowed: the subordinate gids are the caller's to use.
-      GROVE_TRY(run_id_map_helper(ops, id_map_helper_argv("newgidmap", pid, linux.gid_mappings)));
-      break;
+    gid_helper = std::move(*started);
+  }
+  Status uid_st = uid_helper ? finish_id_map_helper(ops, std::move(*uid_helper)) : ok();
+  Status gid_st = gid_helper ? finish_id_map_helper(ops, std::move(*gid_helper)) : ok();
+  GROVE_TRY(std::move(uid_st));
+  GROVE_TRY(std::move(gid_st));
+  if (uid_writer == IdMapWriter::kDirect) {
+    GROVE_TRY(write_direct(ops, pid, "uid_map", linux.uid_mappings));
+  }
+  if (gid_writer == IdMapWriter::kDirect) {
+    // Unprivileged writers may map gids only after giving up setgroups(2) in the namespace
+    // (user_namespaces(7), CVE-2014-8989); runc does the same without newgidmap.
+    std::string setgroups = "/proc/" + std::to_string(pid) + "/setgroups";
+    if (euid != 0) GROVE_TRY(ops.write_file_at(AT_FDCWD, setgroups, "deny"));
+    GROVE_TRY(write_direct(ops, pid, "gid_map", linux.gid_mappings));
   }
   return ok();
 }

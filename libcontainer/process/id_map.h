@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "libcontainer/base/result.h"
+#include "libcontainer/base/unique_fd.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -51,5 +52,17 @@ inline constexpr const char* kIdMapHelperDirs[] = {"/usr/bin", "/bin", "/usr/sbi
 // stdout and stderr captured. Errors: ENOENT when no such binary; EPERM when it exits non-zero
 // or is killed, the frame quoting the command and its output; clone/pipe/wait errno.
 [[nodiscard]] Status run_id_map_helper(sys::Ops& ops, const std::vector<std::string>& argv);
+
+// run_id_map_helper in two halves, so newuidmap and newgidmap run concurrently: start returns
+// once the child is cloned (ENOENT when the binary is missing), finish drains its output, reaps
+// it and returns run_id_map_helper's result. Every started helper must be finished.
+struct RunningHelper {
+  std::vector<std::string> argv;
+  pid_t pid = 0;
+  UniqueFd output;  // read end of the helper's stdout+stderr
+};
+[[nodiscard]] Result<RunningHelper> start_id_map_helper(sys::Ops& ops,
+                                                        const std::vector<std::string>& argv);
+[[nodiscard]] Status finish_id_map_helper(sys::Ops& ops, RunningHelper helper);
 
 }  // namespace grove::process
