@@ -91,7 +91,11 @@ Result<SandboxMapping> find_mapping(sys::Ops& ops, const SandboxRequest& req, ui
 // planted directory in /tmp would let another user swap state files.
 Status prepare_state_root(sys::Ops& ops, const std::string& root, uid_t uid) {
   auto made = ops.mkdirat(AT_FDCWD, root, 0700);
-  if (!made && made.error().code() != EEXIST) return std::move(made).error();
+  if (!made && made.error().code() != EEXIST) {
+    return std::move(made).error().context("state directory " + q(root) +
+                                           " (set XDG_RUNTIME_DIR to a directory of yours, or "
+                                           "pass --root)");
+  }
   GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstatat(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW));
   if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 022) != 0) {
     return Error::plain(EPERM, "refusing state directory " + q(root) +

@@ -137,6 +137,9 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
       return std::string("join ") + ns_name(j.nstype) + " namespace " + q(j.path);
     }));
   }
+  if (cfg.loopback_up) {
+    GROVE_TRY(ops.set_link_up("lo").context("linux.namespaces \"network\": loopback"));
+  }
   if (cfg.unshare_cgroupns) {
     GROVE_TRY(ops.unshare(CLONE_NEWCGROUP).context("linux.namespaces \"cgroup\""));
   }

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -239,6 +240,22 @@ TEST_F(SandboxE2ePrivTest, ReadonlyVolume) {
   Ran bad = sandbox({"-v", vol + ":relative", "--", "true"});
   EXPECT_EQ(bad.code, 1);
   EXPECT_THAT(bad.err, HasSubstr("invalid volume"));
+  EXPECT_TRUE(leftovers().empty());
+}
+
+// --net=none: a new network namespace whose loopback is up; --net=host: the host's devices.
+TEST_F(SandboxE2ePrivTest, NetNoneHasOnlyAnUpLoopback) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  if (::access("/bin/busybox", X_OK) != 0) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
+  prepare(*u);
+  Ran r = sandbox({"--", "/bin/busybox", "ip", "-o", "link"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("^1: lo: <LOOPBACK,UP"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  Ran host = sandbox({"--net=host", "--", "/bin/busybox", "ip", "-o", "link"});
+  ASSERT_EQ(host.code, 0) << host.err;
+  EXPECT_GT(std::count(host.out.begin(), host.out.end(), '\n'), 1) << host.out;
   EXPECT_TRUE(leftovers().empty());
 }
 
