@@ -105,6 +105,20 @@ Status prepare_state_root(sys::Ops& ops, const std::string& root, uid_t uid) {
   return ok();
 }
 
+// With the host's / as the root, a missing mount point would be created on the host itself (the
+// root is made read-only only after the mounts), so volume destinations must exist already,
+// unless they are under the sandbox's own tmpfs /tmp (like bwrap, which refuses them too).
+Status check_host_destinations(sys::Ops& ops, const std::vector<Volume>& volumes) {
+  for (const Volume& v : volumes) {
+    if (v.destination == "/tmp" || starts_with(v.destination, "/tmp/")) continue;
+    if (ops.fstatat(AT_FDCWD, v.destination, 0)) continue;
+    return Error::plain(ENOENT, "volume destination " + q(v.destination) +
+                                    " does not exist on the host's / (the sandbox's read-only "
+                                    "root): create it first, bind under /tmp, or use --rootfs");
+  }
+  return ok();
+}
+
 Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req,
                                         std::vector<std::string>& notes) {
   SandboxSpecOptions o;
@@ -121,6 +135,7 @@ Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req
     GROVE_ASSIGN_OR_RETURN(Volume vol, parse_volume(v, req.cwd));
     o.volumes.push_back(std::move(vol));
   }
+  if (o.rootfs.empty()) GROVE_TRY(check_host_destinations(ops, o.volumes));
   GROVE_ASSIGN_OR_RETURN(o.net, parse_sandbox_net(req.net));
   o.uid = ::geteuid();
   o.gid = ::getegid();

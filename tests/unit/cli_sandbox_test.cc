@@ -55,6 +55,16 @@ TEST_F(CliSandboxTest, BadVolume) {
   EXPECT_FALSE(state_created());
 }
 
+TEST_F(CliSandboxTest, HostRootVolumeDestinationMustExist) {
+  // Not under /tmp (the sandbox's own tmpfs, where mount points may be made).
+  const std::string dst = "/grove-sandbox-test-no-such-dir";
+  ASSERT_FALSE(std::filesystem::exists(dst));
+  EXPECT_EQ(grove({"sandbox", "-v", dir_ + ":" + dst, "--", "true"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("does not exist on the host's /"));
+  EXPECT_FALSE(std::filesystem::exists(dst)) << "created on the host";
+  EXPECT_FALSE(state_created());
+}
+
 TEST_F(CliSandboxTest, BadNetAndMap) {
   EXPECT_EQ(grove({"sandbox", "--net=bridge", "true"}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("invalid --net \\\"bridge\\\": want none or host"));
