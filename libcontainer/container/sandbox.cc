@@ -172,7 +172,11 @@ Result<PreparedSandbox> prepare_sandbox(sys::Ops& ops, const SandboxRequest& req
 
 Error explain_sandbox_error(Error e) {
   const int code = e.code();
-  if (e.frames().find("clone3(") == std::string::npos) return e;
+  const std::string frames = e.frames();
+  if (frames.find("clone3(") == std::string::npos ||
+      frames.find("CLONE_NEWUSER") == std::string::npos) {
+    return e;
+  }
   if (code == ENOSPC || code == EUSERS) {
     return std::move(e).context(
         "the user namespace limit is reached (raise user.max_user_namespaces with sysctl)");

@@ -3,6 +3,7 @@
 // userns sysctl messages and the seccomp profile.
 
 #include "libcontainer/container/sandbox_spec.h"
+#include "libcontainer/container/sandbox.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -356,6 +357,25 @@ TEST(SandboxIdTest, FormatAndStateRoot) {
   EXPECT_EQ(sandbox_state_root("/run/grove", false, 1001), "/tmp/grove-1001");
   EXPECT_EQ(sandbox_state_root("/run/grove", false, 0), "/run/grove");
   EXPECT_EQ(sandbox_state_root("/srv/state", false, 1001), "/srv/state");
+}
+
+TEST(SandboxErrorTest, CloneRefusalsGetAHint) {
+  auto clone_error = [](int code) {
+    return Error::from_errno(code, "clone3(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID)")
+        .context("clone container init")
+        .context("create container \"sandbox-1-00000001\"");
+  };
+  std::string eperm = explain_sandbox_error(clone_error(EPERM)).message();
+  EXPECT_THAT(eperm, HasSubstr("the kernel refused to create a user namespace"));
+  EXPECT_THAT(eperm, HasSubstr("kernel.unprivileged_userns_clone"));
+  EXPECT_EQ(explain_sandbox_error(clone_error(EPERM)).code(), EPERM);
+  EXPECT_THAT(explain_sandbox_error(clone_error(ENOSPC)).message(),
+              HasSubstr("raise user.max_user_namespaces"));
+  // Other errors, and clone failures without a user namespace, are left alone.
+  Error other = Error::from_errno(EPERM, "mount(\"proc\")");
+  EXPECT_EQ(explain_sandbox_error(other).message(), other.message());
+  Error plain_clone = Error::from_errno(EPERM, "clone3(CLONE_NEWNS)");
+  EXPECT_EQ(explain_sandbox_error(plain_clone).message(), plain_clone.message());
 }
 
 }  // namespace
