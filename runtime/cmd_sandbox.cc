@@ -4,6 +4,7 @@
 // (with the caller's terminal attached when stdin is one), then the container is deleted.
 
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/sandbox.h"
@@ -89,6 +91,14 @@ Status run_sandbox(Context& ctx) {
   ctx.log.debug("sandbox " + q(sb.create.id) + " in " + q(sb.create.root));
   // Processes the command leaves behind are reparented to us and reaped with the init.
   GROVE_TRY(ops.set_child_subreaper(true));
+  // From here every forwarded signal stays pending until the wait takes and forwards it, so a
+  // SIGTERM between the exec and the wait neither kills grove (leaving state behind) nor gets
+  // lost. The command itself starts unblocked (the reaper resets the mask, process/init.cc).
+  sigset_t forwarded;
+  sigemptyset(&forwarded);
+  for (int sig : kForwarded) sigaddset(&forwarded, sig);
+  GROVE_ASSIGN_OR_RETURN(sigset_t old_mask, ops.sigprocmask(SIG_BLOCK, forwarded));
+  Defer restore([&] { (void)ops.sigprocmask(SIG_SETMASK, old_mask); });
   GROVE_ASSIGN_OR_RETURN(int code, run_sandbox_container(ops, ctx, sb.create));
   ctx.log.debug("sandbox " + q(sb.create.id) + " exited with " + std::to_string(code));
   ctx.exit_code = code;

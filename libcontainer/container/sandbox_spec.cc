@@ -215,6 +215,9 @@ Result<oci::Spec> sandbox_spec(const SandboxSpecOptions& o) {
                   {oci::NamespaceType::kUts}};
   if (o.net == SandboxNet::kNone) l.namespaces.push_back({oci::NamespaceType::kNetwork});
   l.seccomp = sandbox_seccomp();
+  // The command runs as PID 2 under a reaper, so SIGINT/SIGTERM reach programs without
+  // handlers (process/reaper.h).
+  spec.annotations["run.grove.init"] = "reaper";
   return spec;
 }
 

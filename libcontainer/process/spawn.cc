@@ -9,6 +9,7 @@
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/process/id_map.h"
+#include "libcontainer/process/reaper.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/process/time_ns.h"
 #include "libcontainer/security/bpf_delegate.h"
@@ -65,6 +66,7 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   for (const auto& j : joins) cfg.join.push_back(j.second);
   cfg.new_userns = (flags & CLONE_NEWUSER) != 0;
   cfg.loopback_up = (flags & CLONE_NEWNET) != 0;
+  cfg.reaper = wants_reaper(*opts.spec);
   cfg.unshare_cgroupns = unshare_cgroupns_late(*opts.spec, static_cast<bool>(opts.join_cgroup));
   cfg.wait_for_go = cfg.new_userns || opts.join_cgroup;
   cfg.setup_mounts = oci::has_namespace(*opts.spec, oci::NamespaceType::kMount);

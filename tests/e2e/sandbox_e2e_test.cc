@@ -259,6 +259,28 @@ TEST_F(SandboxE2ePrivTest, NetNoneHasOnlyAnUpLoopback) {
   EXPECT_TRUE(leftovers().empty());
 }
 
+// The first child of `pid` whose comm is `comm` (grove -> reaper (PID 1) -> command), or 0.
+pid_t descendant(pid_t pid, const std::string& comm, int depth = 3) {
+  std::istringstream children(slurp("/proc/" + std::to_string(pid) + "/task/" +
+                                    std::to_string(pid) + "/children"));
+  pid_t c = 0;
+  while (children >> c) {
+    if (slurp("/proc/" + std::to_string(c) + "/comm") == comm + "\n") return c;
+    if (depth > 1) {
+      if (pid_t d = descendant(c, comm, depth - 1); d > 0) return d;
+    }
+  }
+  return 0;
+}
+
+pid_t wait_for_descendant(pid_t pid, const std::string& comm) {
+  for (int i = 0; i < 500; ++i) {
+    if (pid_t d = descendant(pid, comm); d > 0) return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
+
 TEST_F(SandboxE2ePrivTest, KilledBySignalGives128PlusN) {
   auto u = lookup("nobody");
   if (!u) GTEST_SKIP() << "no user nobody";
@@ -266,20 +288,33 @@ TEST_F(SandboxE2ePrivTest, KilledBySignalGives128PlusN) {
   RunOptions o = options();
   pid_t grove = spawn_binary(argv({"--", "sleep", "1000"}), o);
   ASSERT_GT(grove, 0);
-  // The sandbox's init is grove's child; once it runs sleep, kill it from the host.
-  pid_t init = 0;
-  for (int i = 0; i < 500 && init == 0; ++i) {
-    std::string children = slurp("/proc/" + std::to_string(grove) + "/task/" +
-                                 std::to_string(grove) + "/children");
-    pid_t c = static_cast<pid_t>(std::atoi(children.c_str()));
-    if (c > 0 && slurp("/proc/" + std::to_string(c) + "/comm") == "sleep\n") init = c;
-    if (init == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_GT(init, 0) << "sandbox init never ran sleep";
-  ASSERT_EQ(::kill(init, SIGKILL), 0);
+  pid_t sleeper = wait_for_descendant(grove, "sleep");
+  ASSERT_GT(sleeper, 0) << "the sandbox never ran sleep";
+  ASSERT_EQ(::kill(sleeper, SIGKILL), 0);
   Ran r = finish_binary(grove, o);
   EXPECT_EQ(r.code, 128 + SIGKILL) << r.err;
   EXPECT_TRUE(leftovers().empty()) << ::testing::PrintToString(leftovers());
+}
+
+// The command is PID 2 under grove's reaper: SIGTERM sent to grove reaches a program without
+// a handler (as PID 1 it would be dropped), and grove exits 128+15.
+TEST_F(SandboxE2ePrivTest, SignalToGroveReachesACommandWithoutHandlers) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  prepare(*u);
+  Ran pid = sandbox({"--", "sh", "-c", "echo $$"});
+  EXPECT_EQ(pid.code, 0) << pid.err;
+  EXPECT_EQ(pid.out, "2\n");
+  RunOptions o = options();
+  pid_t grove = spawn_binary(argv({"--", "sleep", "1000"}), o);
+  ASSERT_GT(grove, 0);
+  ASSERT_GT(wait_for_descendant(grove, "sleep"), 0) << "the sandbox never ran sleep";
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(grove, SIGTERM), 0);
+  Ran r = finish_binary(grove, o);
+  EXPECT_EQ(r.code, 128 + SIGTERM) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(leftovers().empty());
 }
 
 TEST_F(SandboxE2ePrivTest, MultiRangeMapWithSubids) {
@@ -340,6 +375,25 @@ TEST_F(SandboxE2ePrivTest, TerminalSizeAndJobControl) {
   EXPECT_THAT(out, HasSubstr("31 91"));
   EXPECT_THAT(out, HasSubstr("sleep 30"));  // `jobs` lists the background job
   EXPECT_THAT(out, HasSubstr("JOB-DONE"));
+  EXPECT_TRUE(leftovers().empty());
+}
+
+// Ctrl-C typed on the caller's terminal ends a command without a SIGINT handler (sleep), which
+// would ignore it as PID 1: grove exits 130.
+TEST_F(SandboxE2ePrivTest, CtrlCEndsACommandWithoutHandlers) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  prepare(*u);
+  TestPty pty = open_test_pty(24, 80);
+  ASSERT_TRUE(pty.master) << "openpty: " << std::strerror(errno);
+  ASSERT_EQ(::fchown(pty.peer.get(), u->uid, u->gid), 0);
+  RunOptions o = options(pty.peer.get());
+  pid_t grove = spawn_binary(argv({"--", "sleep", "1000"}), o);
+  ASSERT_GT(grove, 0);
+  ASSERT_GT(wait_for_descendant(grove, "sleep"), 0) << "the sandbox never ran sleep";
+  ASSERT_EQ(::write(pty.master.get(), "\x03", 1), 1);
+  Ran r = finish_binary(grove, o);
+  EXPECT_EQ(r.code, 128 + SIGINT) << r.err;
   EXPECT_TRUE(leftovers().empty());
 }
 

@@ -72,6 +72,8 @@ TEST(SandboxSpecTest, HostRootDefaults) {
   EXPECT_FALSE(spec->linux->resources);
   EXPECT_TRUE(spec->hostname.empty());  // the uts namespace keeps the host's name
   EXPECT_TRUE(spec->hooks.prestart.empty());
+  // The command runs under grove's reaper (PID 1 stand-in).
+  EXPECT_EQ(spec->annotations.at("run.grove.init"), "reaper");
 }
 
 TEST(SandboxSpecTest, Mounts) {
