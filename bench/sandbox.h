@@ -32,7 +32,8 @@ std::vector<SandboxContender> sandbox_contenders(const std::string& grove,
 // Runs every contender `cfg.count` times (after one warm-up run each), in interleaved rounds.
 // Errors: EINVAL for a
 // count < 1.
-[[nodiscard]] Result<std::vector<SandboxContender>> run_sandbox_bench(const SandboxBenchConfig& cfg);
+[[nodiscard]] Result<std::vector<SandboxContender>> run_sandbox_bench(
+    const SandboxBenchConfig& cfg);
 
 // "name  median  p90  mean  (N runs)" lines, n/a and FAILED rows with their reason. Pure.
 std::string format_sandbox_table(const SandboxBenchConfig& cfg,

@@ -42,8 +42,8 @@ Result<container::SandboxRequest> sandbox_request(const Context& ctx) {
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) r.env.emplace_back(*e);
   GROVE_ASSIGN_OR_RETURN(r.cwd, current_dir());
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  r.state_root = container::sandbox_state_root(ctx.global.root, xdg != nullptr && *xdg != '\0',
-                                               ::geteuid());
+  r.state_root =
+      container::sandbox_state_root(ctx.global.root, xdg != nullptr && *xdg != '\0', ::geteuid());
   return r;
 }
 
@@ -127,14 +127,13 @@ const VerbRegistration kRegister{{
     .aliases = {},
     .summary = "run a command in a rootless developer sandbox",
     .args_usage = "[--] <command> [args...]",
-    .description =
-        "The sandbox command runs a command as root of a new user namespace, as an\n"
-        "unprivileged user: the host's / read-only (or --rootfs DIR), the current\n"
-        "directory bound read-write at its own path, a tmpfs /tmp, /proc, a minimal\n"
-        "/dev, no network unless --net=host, no new privileges and a seccomp profile.\n"
-        "With a terminal on stdin the command gets its own terminal (job control,\n"
-        "window size). grove exits with the command's exit code (128+N for signal N)\n"
-        "and leaves nothing behind. See grove-sandbox(8).",
+    .description = "The sandbox command runs a command as root of a new user namespace, as an\n"
+                   "unprivileged user: the host's / read-only (or --rootfs DIR), the current\n"
+                   "directory bound read-write at its own path, a tmpfs /tmp, /proc, a minimal\n"
+                   "/dev, no network unless --net=host, no new privileges and a seccomp profile.\n"
+                   "With a terminal on stdin the command gets its own terminal (job control,\n"
+                   "window size). grove exits with the command's exit code (128+N for signal N)\n"
+                   "and leaves nothing behind. See grove-sandbox(8).",
     .flags = sandbox_flags(),
     .args = ArgCount::at_least(1),
     .flags_before_args_only = true,

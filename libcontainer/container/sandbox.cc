@@ -37,16 +37,16 @@ Status check_userns(sys::Ops& ops) {
 // images for unprivileged users yet (issue #7): say so instead of failing obscurely later.
 // Always returns an error.
 Status refuse_image(sys::Ops& ops, const std::string& image) {
-  GROVE_ASSIGN_OR_RETURN(struct statfs fs, ops.statfs(image).context([&] {
-    return "--image " + q(image);
-  }));
+  GROVE_ASSIGN_OR_RETURN(struct statfs fs,
+                         ops.statfs(image).context([&] { return "--image " + q(image); }));
   std::string msg = "--image " + q(image) +
                     ": not supported: an unprivileged user cannot mount EROFS (the kernel does "
                     "not allow it in a user namespace) and grove's image support (issue #7) is "
                     "not built yet; unpack the image and use --rootfs DIR";
   if (static_cast<long>(fs.f_type) == kTmpfsMagic) {
-    msg += "; note also that the image is on tmpfs, and file-backed EROFS needs a backing file "
-           "on a real filesystem (tmpfs has no read_folio): move it to disk";
+    msg +=
+        "; note also that the image is on tmpfs, and file-backed EROFS needs a backing file "
+        "on a real filesystem (tmpfs has no read_folio): move it to disk";
   }
   return Error::plain(ENOTSUP, msg);
 }
@@ -77,11 +77,10 @@ Result<SandboxMapping> find_mapping(sys::Ops& ops, const SandboxRequest& req, ui
   const std::string user = user_name(uid);
   std::string subuid = read_optional(ops, "/etc/subuid").value_or("");
   std::string subgid = read_optional(ops, "/etc/subgid").value_or("");
-  GROVE_ASSIGN_OR_RETURN(
-      SandboxMapping m,
-      decide_sandbox_mapping(mode, user, parse_subid(subuid, user, uid),
-                             parse_subid(subgid, user, uid), mode != SandboxMap::kRoot &&
-                                                                 helpers_found(ops)));
+  GROVE_ASSIGN_OR_RETURN(SandboxMapping m,
+                         decide_sandbox_mapping(mode, user, parse_subid(subuid, user, uid),
+                                                parse_subid(subgid, user, uid),
+                                                mode != SandboxMap::kRoot && helpers_found(ops)));
   if (!m.note.empty()) notes.push_back(m.note);
   return m;
 }
@@ -157,7 +156,8 @@ Result<PreparedSandbox> prepare_sandbox(sys::Ops& ops, const SandboxRequest& req
     Status refused = refuse_image(ops, req.image);
     return std::move(refused).error();  // always an error
   }
-  if (req.command.empty()) return Error::invalid("sandbox: no command given (grove sandbox -- CMD)");
+  if (req.command.empty())
+    return Error::invalid("sandbox: no command given (grove sandbox -- CMD)");
   PreparedSandbox out;
   GROVE_ASSIGN_OR_RETURN(SandboxSpecOptions so, spec_options(ops, req, out.notes));
   if (::geteuid() != 0) GROVE_TRY(check_userns(ops));

@@ -27,7 +27,7 @@ struct SandboxRequest {
 };
 
 struct PreparedSandbox {
-  CreateOptions create;  // id generated, spec built, root = the state root; console unset
+  CreateOptions create;            // id generated, spec built, root = the state root; console unset
   std::vector<std::string> notes;  // for --debug: how ids are mapped and why
 };
 

@@ -15,9 +15,9 @@ namespace {
 // managers and build tools chown, switch users and chroot; nothing else (no CAP_SYS_ADMIN, so no
 // mounts inside, no CAP_NET_ADMIN, no CAP_SYS_PTRACE).
 const std::vector<std::string> kSandboxCaps = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",  "CAP_KILL",
-    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID",
-    "CAP_SYS_CHROOT"};
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",    "CAP_FSETID",
+    "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",   "CAP_SETGID",
+    "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT"};
 
 constexpr std::string_view kDefaultPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -82,8 +82,8 @@ std::vector<oci::Mount> sandbox_mounts(const SandboxSpecOptions& o) {
     m.push_back({.destination = o.cwd, .type = "bind", .source = o.cwd, .options = {"rbind"}});
   }
   for (const Volume& v : o.volumes) {
-    oci::Mount b{.destination = v.destination, .type = "bind", .source = v.source,
-                 .options = {"rbind"}};
+    oci::Mount b{
+        .destination = v.destination, .type = "bind", .source = v.source, .options = {"rbind"}};
     if (v.readonly) b.options.push_back("ro");
     m.push_back(std::move(b));
   }
@@ -151,7 +151,8 @@ std::vector<oci::IdMapping> sandbox_id_mappings(uint32_t id,
                                                 const std::vector<SubIdRange>& ranges) {
   std::vector<oci::IdMapping> out = {{.container_id = 0, .host_id = id, .size = 1}};
   uint64_t next = 1;
-  constexpr uint64_t kIds = uint64_t{std::numeric_limits<uint32_t>::max()};  // (uint32_t)-1 unmappable
+  constexpr uint64_t kIds =
+      uint64_t{std::numeric_limits<uint32_t>::max()};  // (uint32_t)-1 unmappable
   for (const SubIdRange& r : ranges) {
     if (next >= kIds) break;
     uint64_t size = std::min<uint64_t>(r.count, kIds - next);
@@ -171,15 +172,42 @@ const std::vector<std::string>& sandbox_denied_syscalls() {
   // exploit primitives); open_by_handle_at (escapes bind mounts, CVE "shocker"); io_uring
   // (bypasses seccomp for the operations it runs); obsolete calls (uselib, ustat, vm86, ...).
   static const std::vector<std::string> kDenied = {
-      "_sysctl",       "acct",          "add_key",         "bpf",
-      "clock_adjtime", "clock_settime", "create_module",   "delete_module",
-      "finit_module",  "get_kernel_syms", "init_module",   "io_uring_enter",
-      "io_uring_register", "io_uring_setup", "ioperm",     "iopl",
-      "kexec_file_load", "kexec_load",  "keyctl",          "lookup_dcookie",
-      "nfsservctl",    "open_by_handle_at", "perf_event_open", "query_module",
-      "quotactl",      "reboot",        "request_key",     "settimeofday",
-      "stime",         "swapoff",       "swapon",          "syslog",
-      "uselib",        "userfaultfd",   "ustat",           "vm86",
+      "_sysctl",
+      "acct",
+      "add_key",
+      "bpf",
+      "clock_adjtime",
+      "clock_settime",
+      "create_module",
+      "delete_module",
+      "finit_module",
+      "get_kernel_syms",
+      "init_module",
+      "io_uring_enter",
+      "io_uring_register",
+      "io_uring_setup",
+      "ioperm",
+      "iopl",
+      "kexec_file_load",
+      "kexec_load",
+      "keyctl",
+      "lookup_dcookie",
+      "nfsservctl",
+      "open_by_handle_at",
+      "perf_event_open",
+      "query_module",
+      "quotactl",
+      "reboot",
+      "request_key",
+      "settimeofday",
+      "stime",
+      "swapoff",
+      "swapon",
+      "syslog",
+      "uselib",
+      "userfaultfd",
+      "ustat",
+      "vm86",
       "vm86old",
   };
   return kDenied;
@@ -210,8 +238,10 @@ Result<oci::Spec> sandbox_spec(const SandboxSpecOptions& o) {
   oci::Linux& l = spec.linux.emplace();
   l.uid_mappings = sandbox_id_mappings(o.uid, o.subuids);
   l.gid_mappings = sandbox_id_mappings(o.gid, o.subgids);
-  l.namespaces = {{oci::NamespaceType::kUser}, {oci::NamespaceType::kMount},
-                  {oci::NamespaceType::kPid},  {oci::NamespaceType::kIpc},
+  l.namespaces = {{oci::NamespaceType::kUser},
+                  {oci::NamespaceType::kMount},
+                  {oci::NamespaceType::kPid},
+                  {oci::NamespaceType::kIpc},
                   {oci::NamespaceType::kUts}};
   if (o.net == SandboxNet::kNone) l.namespaces.push_back({oci::NamespaceType::kNetwork});
   l.seccomp = sandbox_seccomp();
@@ -257,8 +287,7 @@ namespace grove::container {
 
 Result<SandboxMapping> decide_sandbox_mapping(SandboxMap mode, std::string_view user,
                                               std::vector<SubIdRange> subuids,
-                                              std::vector<SubIdRange> subgids,
-                                              bool helpers_found) {
+                                              std::vector<SubIdRange> subgids, bool helpers_found) {
   SandboxMapping out;
   if (mode == SandboxMap::kRoot) {
     out.note = "--map=root: only container root is mapped (to you)";
@@ -286,8 +315,7 @@ Result<SandboxMapping> decide_sandbox_mapping(SandboxMap mode, std::string_view 
   return out;
 }
 
-std::string sandbox_state_root(std::string_view global_root, bool xdg_runtime_dir_set,
-                               uid_t euid) {
+std::string sandbox_state_root(std::string_view global_root, bool xdg_runtime_dir_set, uid_t euid) {
   if (euid == 0 || xdg_runtime_dir_set || global_root != "/run/grove") {
     return std::string(global_root);
   }

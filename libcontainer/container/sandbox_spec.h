@@ -70,7 +70,7 @@ struct SandboxSpecOptions {
   std::string rootfs;  // "" = the host's "/" read-only; else this absolute directory, writable
   std::vector<Volume> volumes;
   SandboxNet net = SandboxNet::kNone;
-  std::string cwd;  // absolute; bound at the same path (not when "/") and the process's cwd
+  std::string cwd;   // absolute; bound at the same path (not when "/") and the process's cwd
   uint32_t uid = 0;  // the caller's euid/egid
   uint32_t gid = 0;
   std::vector<SubIdRange> subuids;  // empty: map only the caller
@@ -131,7 +131,6 @@ struct SandboxMapping {
 // $XDG_RUNTIME_DIR (the CLI's default is then $XDG_RUNTIME_DIR/grove); a user without
 // XDG_RUNTIME_DIR, whose default /run/grove is not writable, gets /tmp/grove-<uid> unless
 // --root named something else. Pure.
-std::string sandbox_state_root(std::string_view global_root, bool xdg_runtime_dir_set,
-                               uid_t euid);
+std::string sandbox_state_root(std::string_view global_root, bool xdg_runtime_dir_set, uid_t euid);
 
 }  // namespace grove::container

@@ -129,9 +129,9 @@ Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
   // Both setuid helpers run at once: each is a few ms of exec and dynamic linking.
   std::optional<RunningHelper> uid_helper, gid_helper;
   if (uid_writer == IdMapWriter::kHelper) {
-    GROVE_ASSIGN_OR_RETURN(uid_helper, start_id_map_helper(
-                                           ops, id_map_helper_argv("newuidmap", pid,
-                                                                   linux.uid_mappings)));
+    GROVE_ASSIGN_OR_RETURN(
+        uid_helper,
+        start_id_map_helper(ops, id_map_helper_argv("newuidmap", pid, linux.uid_mappings)));
   }
   if (gid_writer == IdMapWriter::kHelper) {
     // newgidmap leaves setgroups allowed: the subordinate gids are the caller's to use.

@@ -21,9 +21,9 @@ namespace grove::process {
 
 // How one map gets written.
 enum class IdMapWriter {
-  kNone,     // no mappings: nothing to write
-  kDirect,   // write /proc/<pid>/{uid,gid}_map ourselves
-  kHelper,   // exec newuidmap/newgidmap
+  kNone,    // no mappings: nothing to write
+  kDirect,  // write /proc/<pid>/{uid,gid}_map ourselves
+  kHelper,  // exec newuidmap/newgidmap
 };
 
 // The writer for `mappings` when the caller's effective id is `caller_euid` (uid maps) or the

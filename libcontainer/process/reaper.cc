@@ -17,10 +17,9 @@ namespace {
 
 // The signals a user or grove sends that the process should get (runc's forwarded list plus
 // SIGWINCH, which a terminal-less caller may still send). SIGCHLD drives the reaping.
-constexpr int kReaperSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,   SIGUSR1, SIGUSR2,
-                                  SIGALRM, SIGCONT, SIGTSTP, SIGTTIN,   SIGTTOU, SIGPWR,
-                                  SIGVTALRM, SIGPROF, SIGIO, SIGXCPU,  SIGXFSZ, SIGWINCH,
-                                  SIGCHLD};
+constexpr int kReaperSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,  SIGUSR1, SIGUSR2,   SIGALRM,
+                                  SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU,  SIGPWR,  SIGVTALRM, SIGPROF,
+                                  SIGIO,   SIGXCPU, SIGXFSZ, SIGWINCH, SIGCHLD};
 
 [[noreturn]] void give_up(sys::Ops& ops, pid_t child) {
   (void)ops.kill(child, SIGKILL);

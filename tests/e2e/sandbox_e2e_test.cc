@@ -100,7 +100,8 @@ std::optional<TestUser> subid_user(std::string* why) {
 class SandboxE2ePrivTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "requires root to switch users (euid=" << ::geteuid() << ")";
+    if (::geteuid() != 0)
+      GTEST_SKIP() << "requires root to switch users (euid=" << ::geteuid() << ")";
     if (::access(kSetpriv, X_OK) != 0) GTEST_SKIP() << "needs " << kSetpriv << " (util-linux)";
     if (std::string why = userns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
     // Not under /tmp: the sandbox's /tmp is a new tmpfs, checked to be empty.
@@ -141,7 +142,9 @@ class SandboxE2ePrivTest : public ::testing::Test {
     return a;
   }
   RunOptions options(int terminal_fd = -1) {
-    return {.out_path = dir_ + "/out", .err_path = dir_ + "/err", .cwd = work_,
+    return {.out_path = dir_ + "/out",
+            .err_path = dir_ + "/err",
+            .cwd = work_,
             .terminal_fd = terminal_fd};
   }
   Ran sandbox(const std::vector<std::string>& args) { return run_binary(argv(args), options()); }
@@ -261,8 +264,8 @@ TEST_F(SandboxE2ePrivTest, NetNoneHasOnlyAnUpLoopback) {
 
 // The first child of `pid` whose comm is `comm` (grove -> reaper (PID 1) -> command), or 0.
 pid_t descendant(pid_t pid, const std::string& comm, int depth = 3) {
-  std::istringstream children(slurp("/proc/" + std::to_string(pid) + "/task/" +
-                                    std::to_string(pid) + "/children"));
+  std::istringstream children(
+      slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
   pid_t c = 0;
   while (children >> c) {
     if (slurp("/proc/" + std::to_string(c) + "/comm") == comm + "\n") return c;
@@ -327,10 +330,11 @@ TEST_F(SandboxE2ePrivTest, MultiRangeMapWithSubids) {
   Ran r = sandbox({"--map=subids", "--", "sh", "-c", "cat /proc/self/uid_map; id -u"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::ContainsRegex("^ *0 +" + std::to_string(u->uid) + " +1\n"));
-  EXPECT_THAT(r.out, ::testing::ContainsRegex("\n *1 +" + range->first + " +" + range->second +
-                                              "\n"));
+  EXPECT_THAT(r.out,
+              ::testing::ContainsRegex("\n *1 +" + range->first + " +" + range->second + "\n"));
   // ids past 0 are usable: chown inside a tmpfs to a subordinate id.
-  Ran c = sandbox({"--", "sh", "-c", "touch /tmp/f && chown 1000:1000 /tmp/f && stat -c %u /tmp/f"});
+  Ran c =
+      sandbox({"--", "sh", "-c", "touch /tmp/f && chown 1000:1000 /tmp/f && stat -c %u /tmp/f"});
   EXPECT_EQ(c.code, 0) << c.err;
   EXPECT_THAT(c.out, HasSubstr("1000\n"));
   EXPECT_TRUE(leftovers().empty());
@@ -365,8 +369,7 @@ TEST_F(SandboxE2ePrivTest, TerminalSizeAndJobControl) {
   ASSERT_EQ(::write(pty.master.get(), "stty size; tty\r", 15), 15);
   std::string out = read_pty(pty.master.get(), "/dev/pts/");
   const std::string jobs = "sleep 30 & jobs; kill -KILL %1; wait; echo JOB-DONE; exit 4\r";
-  ASSERT_EQ(::write(pty.master.get(), jobs.data(), jobs.size()),
-            static_cast<ssize_t>(jobs.size()));
+  ASSERT_EQ(::write(pty.master.get(), jobs.data(), jobs.size()), static_cast<ssize_t>(jobs.size()));
   out += read_pty(pty.master.get(), "JOB-DONE");
   Ran r = finish_binary(grove, o);
   EXPECT_EQ(r.code, 4) << r.err;

@@ -25,9 +25,7 @@ class CliSandboxTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
   }
-  void TearDown() override {
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Runs with --root inside dir_ so a test that got further than intended is caught.
   int grove(std::vector<std::string> args) {

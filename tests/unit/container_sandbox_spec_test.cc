@@ -2,14 +2,13 @@
 // field by field, /etc/subuid parsing, -v/--net/--map parsing, the mapping decision, the
 // userns sysctl messages and the seccomp profile.
 
-#include "libcontainer/container/sandbox_spec.h"
-#include "libcontainer/container/sandbox.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include "libcontainer/container/sandbox.h"
+#include "libcontainer/container/sandbox_spec.h"
 #include "oci/parse.h"
 #include "oci/serialize.h"
 
@@ -129,9 +128,9 @@ TEST(SandboxSpecTest, RootfsIsWritableRoot) {
 TEST(SandboxSpecTest, NamespacesAndNet) {
   auto none = sandbox_spec(base_options());
   ASSERT_TRUE(none);
-  for (auto t : {oci::NamespaceType::kUser, oci::NamespaceType::kMount, oci::NamespaceType::kPid,
-                 oci::NamespaceType::kIpc, oci::NamespaceType::kUts,
-                 oci::NamespaceType::kNetwork}) {
+  for (auto t :
+       {oci::NamespaceType::kUser, oci::NamespaceType::kMount, oci::NamespaceType::kPid,
+        oci::NamespaceType::kIpc, oci::NamespaceType::kUts, oci::NamespaceType::kNetwork}) {
     EXPECT_TRUE(has_ns(*none, t)) << oci::to_string(t);
   }
   EXPECT_FALSE(has_ns(*none, oci::NamespaceType::kCgroup));
@@ -177,10 +176,10 @@ TEST(SandboxSpecTest, TerminalAddsTermAndDefaultPath) {
   auto spec = sandbox_spec(o);
   ASSERT_TRUE(spec);
   EXPECT_TRUE(spec->process->terminal);
-  EXPECT_THAT(spec->process->env,
-              ElementsAre("HOME=/h",
-                          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                          "TERM=xterm"));
+  EXPECT_THAT(
+      spec->process->env,
+      ElementsAre("HOME=/h", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                  "TERM=xterm"));
   o.env = {"TERM=screen", "PATHX=1"};
   auto kept = sandbox_spec(o);
   ASSERT_TRUE(kept);
@@ -197,9 +196,9 @@ TEST(SandboxSpecTest, SeccompProfile) {
   ASSERT_EQ(s.syscalls.size(), 1u);
   EXPECT_EQ(s.syscalls[0].action, "SCMP_ACT_ERRNO");
   EXPECT_EQ(s.syscalls[0].errno_ret, std::optional<uint32_t>(EPERM));
-  for (const char* name : {"keyctl", "add_key", "request_key", "kexec_load", "open_by_handle_at",
-                           "init_module", "finit_module", "bpf", "perf_event_open",
-                           "userfaultfd", "io_uring_setup"}) {
+  for (const char* name :
+       {"keyctl", "add_key", "request_key", "kexec_load", "open_by_handle_at", "init_module",
+        "finit_module", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup"}) {
     EXPECT_NE(std::find(s.syscalls[0].names.begin(), s.syscalls[0].names.end(), name),
               s.syscalls[0].names.end())
         << name;

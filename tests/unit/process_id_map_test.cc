@@ -1,12 +1,11 @@
 // L0 tests of the id map writer choice and helper argv (process/id_map.h), and the helper
 // runner on real binaries (no privileges needed: /bin/sh stands in for newuidmap).
 
-#include "libcontainer/process/id_map.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "libcontainer/process/id_map.h"
 #include "libcontainer/sys/linux_ops.h"
 
 namespace grove::process {
@@ -57,8 +56,9 @@ TEST(ProcessIdMapTest, MissingHelperNamesThePackage) {
   Status st = run_id_map_helper(ops, {"grove-no-such-idmap-helper", "1"});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code(), ENOENT);
-  EXPECT_THAT(st.error().message(),
-              HasSubstr("grove-no-such-idmap-helper not found in /usr/bin, /bin, /usr/sbin, /sbin"));
+  EXPECT_THAT(
+      st.error().message(),
+      HasSubstr("grove-no-such-idmap-helper not found in /usr/bin, /bin, /usr/sbin, /sbin"));
   EXPECT_THAT(st.error().message(), HasSubstr("\"uidmap\" package"));
 }
 

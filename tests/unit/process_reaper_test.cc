@@ -1,10 +1,10 @@
 // L0 tests of the reaper's pure parts (process/reaper.h): when a spec asks for it, and the exit
 // code it reports.
 
-#include "libcontainer/process/reaper.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
+
+#include "libcontainer/process/reaper.h"
 
 namespace grove::process {
 namespace {
