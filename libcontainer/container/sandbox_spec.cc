@@ -248,6 +248,8 @@ Result<oci::Spec> sandbox_spec(const SandboxSpecOptions& o) {
   // The command runs as PID 2 under a reaper, so SIGINT/SIGTERM reach programs without
   // handlers (process/reaper.h).
   spec.annotations["run.grove.init"] = "reaper";
+  // ... which dies with grove, so a `grove sandbox` killed with SIGKILL leaves nothing running.
+  spec.annotations["run.grove.kill-with-runtime"] = "true";
   return spec;
 }
 

@@ -197,9 +197,12 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   if (st && cfg.reaper) {
     // The child (PID 2) goes on to exec the process; this init becomes the reaper. Forked
     // before the exec label, capabilities, ids and seccomp, which are the process's.
+    // Set here, not earlier: a credential change (become_userns_root) clears it. The runtime
+    // is alive: it is reading the exec fifo.
+    if (cfg.kill_with_runtime) st = ops.set_pdeathsig(SIGKILL);
     sys::CloneArgs args;
     args.exit_signal = SIGCHLD;
-    auto forked = ops.clone3(args);
+    auto forked = st ? ops.clone3(args) : Result<sys::CloneResult>(st.error());
     if (!forked) st = std::move(forked).error().context("fork the process from the reaper");
     if (st && forked->pid != 0) run_reaper(ops, forked->pid);
     // The process starts with no blocked signals, whatever the runtime had blocked while it

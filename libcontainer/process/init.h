@@ -57,6 +57,8 @@ struct InitConfig {
   // run.grove.init=reaper (reaper.h): after `start`, fork; the child becomes the process and
   // this init stays PID 1 as a signal-forwarding reaper.
   bool reaper = false;
+  // With `reaper`: run.grove.kill-with-runtime=true, the reaper gets PR_SET_PDEATHSIG SIGKILL.
+  bool kill_with_runtime = false;
   std::vector<int> inherit;         // fds the process keeps (0-2, preserved, LISTEN_FDS)
   // OCI hooks (container/hooks.h). Hook protocol, after the namespaces are joined/created:
   //   need_host_pid: the init expects a kPid message with its pid as the runtime sees it (after

@@ -48,6 +48,11 @@ bool wants_reaper(const oci::Spec& spec) {
   return pid != nullptr && pid->path.empty();
 }
 
+bool wants_kill_with_runtime(const oci::Spec& spec) {
+  auto it = spec.annotations.find(std::string(kKillWithRuntimeAnnotation));
+  return it != spec.annotations.end() && it->second == "true";
+}
+
 int reaper_exit_code(const sys::WaitStatus& ws) {
   return ws.signaled() ? 128 + ws.status : ws.status;
 }

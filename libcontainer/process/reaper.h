@@ -21,6 +21,15 @@ namespace grove::process {
 inline constexpr std::string_view kInitAnnotation = "run.grove.init";
 inline constexpr std::string_view kInitReaper = "reaper";
 
+// With the reaper: annotation run.grove.kill-with-runtime = "true" makes the reaper die with
+// the runtime process that started it (PR_SET_PDEATHSIG SIGKILL), taking the whole pid
+// namespace along, so a foreground runtime killed with SIGKILL leaves no container running
+// (`grove sandbox` sets it; `grove create` must not, as it exits while the container lives).
+inline constexpr std::string_view kKillWithRuntimeAnnotation = "run.grove.kill-with-runtime";
+
+// Whether the spec sets run.grove.kill-with-runtime to "true". Pure.
+bool wants_kill_with_runtime(const oci::Spec& spec);
+
 // Whether the spec asks for the reaper (annotation run.grove.init == "reaper") and the
 // container has its own pid namespace (otherwise there is no PID 1 to stand in for). Pure.
 bool wants_reaper(const oci::Spec& spec);

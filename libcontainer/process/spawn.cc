@@ -67,6 +67,7 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.new_userns = (flags & CLONE_NEWUSER) != 0;
   cfg.loopback_up = (flags & CLONE_NEWNET) != 0;
   cfg.reaper = wants_reaper(*opts.spec);
+  cfg.kill_with_runtime = cfg.reaper && wants_kill_with_runtime(*opts.spec);
   cfg.unshare_cgroupns = unshare_cgroupns_late(*opts.spec, static_cast<bool>(opts.join_cgroup));
   cfg.wait_for_go = cfg.new_userns || opts.join_cgroup;
   cfg.setup_mounts = oci::has_namespace(*opts.spec, oci::NamespaceType::kMount);

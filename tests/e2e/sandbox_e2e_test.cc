@@ -320,6 +320,29 @@ TEST_F(SandboxE2ePrivTest, SignalToGroveReachesACommandWithoutHandlers) {
   EXPECT_TRUE(leftovers().empty());
 }
 
+// grove itself killed with SIGKILL cannot clean up its state, but the sandbox dies with it
+// (run.grove.kill-with-runtime): nothing keeps running.
+TEST_F(SandboxE2ePrivTest, SandboxDiesWithGrove) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  prepare(*u);
+  RunOptions o = options();
+  pid_t grove = spawn_binary(argv({"--", "sleep", "1000"}), o);
+  ASSERT_GT(grove, 0);
+  pid_t sleeper = wait_for_descendant(grove, "sleep");
+  ASSERT_GT(sleeper, 0) << "the sandbox never ran sleep";
+  ASSERT_EQ(::kill(grove, SIGKILL), 0);
+  Ran r = finish_binary(grove, o);
+  EXPECT_EQ(r.code, 1000 + SIGKILL);
+  bool gone = false;
+  for (int i = 0; i < 300 && !gone; ++i) {
+    std::string stat = slurp("/proc/" + std::to_string(sleeper) + "/stat");
+    gone = stat.empty() || stat.find(") Z ") != std::string::npos;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone) << "the sandbox outlived grove";
+}
+
 TEST_F(SandboxE2ePrivTest, MultiRangeMapWithSubids) {
   auto u = subid_user_or_skip();
   if (!u) return;

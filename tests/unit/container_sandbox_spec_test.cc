@@ -73,6 +73,7 @@ TEST(SandboxSpecTest, HostRootDefaults) {
   EXPECT_TRUE(spec->hooks.prestart.empty());
   // The command runs under grove's reaper (PID 1 stand-in).
   EXPECT_EQ(spec->annotations.at("run.grove.init"), "reaper");
+  EXPECT_EQ(spec->annotations.at("run.grove.kill-with-runtime"), "true");
 }
 
 TEST(SandboxSpecTest, Mounts) {

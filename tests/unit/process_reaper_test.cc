@@ -27,6 +27,15 @@ TEST(ProcessReaperTest, WantedOnlyWithTheAnnotationAndAPidNamespace) {
   EXPECT_FALSE(wants_reaper(joined));
 }
 
+TEST(ProcessReaperTest, KillWithRuntimeOnlyWhenTrue) {
+  oci::Spec s = spec_with("reaper", true);
+  EXPECT_FALSE(wants_kill_with_runtime(s));
+  s.annotations["run.grove.kill-with-runtime"] = "yes";
+  EXPECT_FALSE(wants_kill_with_runtime(s));
+  s.annotations["run.grove.kill-with-runtime"] = "true";
+  EXPECT_TRUE(wants_kill_with_runtime(s));
+}
+
 TEST(ProcessReaperTest, ExitCodeLikeAShell) {
   sys::WaitStatus exited;
   exited.code = 1;  // CLD_EXITED
