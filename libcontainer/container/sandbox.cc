@@ -118,6 +118,17 @@ Status check_host_destinations(sys::Ops& ops, const std::vector<Volume>& volumes
   return ok();
 }
 
+// Writable host mounts below / that the caller can reach (the others it cannot use from inside
+// either, and binding them would fail with EACCES).
+std::vector<std::string> host_readonly_submounts(sys::Ops& ops) {
+  std::string mountinfo = read_optional(ops, "/proc/self/mountinfo").value_or("");
+  std::vector<std::string> out;
+  for (std::string& p : sandbox_readonly_submounts(writable_mount_points(mountinfo))) {
+    if (ops.fstatat(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW)) out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req,
                                         std::vector<std::string>& notes) {
   SandboxSpecOptions o;
@@ -134,7 +145,10 @@ Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req
     GROVE_ASSIGN_OR_RETURN(Volume vol, parse_volume(v, req.cwd));
     o.volumes.push_back(std::move(vol));
   }
-  if (o.rootfs.empty()) GROVE_TRY(check_host_destinations(ops, o.volumes));
+  if (o.rootfs.empty()) {
+    GROVE_TRY(check_host_destinations(ops, o.volumes));
+    o.readonly_submounts = host_readonly_submounts(ops);
+  }
   GROVE_ASSIGN_OR_RETURN(o.net, parse_sandbox_net(req.net));
   o.uid = ::geteuid();
   o.gid = ::getegid();

@@ -2,6 +2,7 @@
 
 #include "libcontainer/container/sandbox_spec.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -78,19 +79,79 @@ std::vector<oci::Mount> sandbox_mounts(const SandboxSpecOptions& o) {
        .source = "tmpfs",
        .options = {"nosuid", "nodev", "mode=1777"}},
   };
+  if (o.rootfs.empty()) {
+    for (const std::string& p : o.readonly_submounts) {
+      m.push_back({.destination = p, .type = "bind", .source = p, .options = {"rbind", "rro"}});
+    }
+  }
   if (o.cwd != "/") {
     m.push_back({.destination = o.cwd, .type = "bind", .source = o.cwd, .options = {"rbind"}});
   }
   for (const Volume& v : o.volumes) {
     oci::Mount b{
         .destination = v.destination, .type = "bind", .source = v.source, .options = {"rbind"}};
-    if (v.readonly) b.options.push_back("ro");
+    // "rro" (mount_setattr AT_RECURSIVE), not "ro": runc's "ro" on a bind leaves the mounts
+    // below it writable; bwrap's --ro-bind is recursive too.
+    if (v.readonly) b.options.push_back("rro");
     m.push_back(std::move(b));
   }
   return m;
 }
 
+bool under(std::string_view path, std::string_view dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+// mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo (fs/proc_namespace.c mangle()).
+std::string unescape_mountinfo(std::string_view s) {
+  auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> writable_mount_points(std::string_view mountinfo) {
+  std::vector<std::string> out;
+  for (const std::string& line : split(mountinfo, '\n')) {
+    // id parent major:minor root mountpoint options [optional...] - fstype source superopts
+    std::vector<std::string> f = split(line, ' ');
+    if (f.size() < 7) continue;
+    bool rw = false;
+    for (const std::string& opt : split(f[5], ',')) rw = rw || opt == "rw";
+    if (rw && !f[4].empty() && f[4][0] == '/') out.push_back(unescape_mountinfo(f[4]));
+  }
+  return out;
+}
+
+std::vector<std::string> sandbox_readonly_submounts(const std::vector<std::string>& writable) {
+  std::vector<std::string> c;
+  for (const std::string& p : writable) {
+    if (p == "/" || under(p, "/proc") || under(p, "/dev") || under(p, "/tmp")) continue;
+    c.push_back(p);
+  }
+  std::sort(c.begin(), c.end());
+  c.erase(std::unique(c.begin(), c.end()), c.end());
+  std::vector<std::string> out;
+  for (const std::string& p : c) {
+    // Sorted: a parent comes before its children ("/a" < "/a/b"; "/a-b" sorts between but is
+    // not under "/a").
+    bool nested = false;
+    for (const std::string& kept : out) nested = nested || under(p, kept);
+    if (!nested) out.push_back(p);
+  }
+  return out;
+}
 
 std::vector<SubIdRange> parse_subid(std::string_view text, std::string_view user, uint32_t id) {
   std::vector<SubIdRange> out;

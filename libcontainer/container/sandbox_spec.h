@@ -4,10 +4,12 @@
 // parsers and checks feeding it. No syscalls here: the environment is read by sandbox.h.
 //
 // The sandbox (see grove-sandbox(8)):
-//   root       the host's "/" read-only (like `bwrap --ro-bind / /`), or --rootfs DIR read-write
+//   root       the host's "/" read-only as a whole (root.readonly + the writable host mounts
+//              below it re-bound "rro", like `bwrap --ro-bind / /`), or --rootfs DIR read-write
 //   user ns    container 0 -> the caller; with subordinate ranges also 1..N -> the range
 //   mounts     /proc, a minimal /dev (tmpfs + null zero full random urandom tty, devpts, shm),
-//              a tmpfs /tmp, the current directory at its own path, then each -v SRC:DST[:ro]
+//              a tmpfs /tmp, the read-only host submounts, the current directory at its own
+//              path, then each -v SRC:DST[:ro] (":ro" is recursive: "rro")
 //   ns         user, mount, pid, ipc, uts (hostname kept), and net unless --net=host
 //   process    the command as uid 0 with runc's default capabilities, no_new_privileges, the
 //              sandbox seccomp profile, the caller's environment, cwd = the current directory
@@ -78,7 +80,21 @@ struct SandboxSpecOptions {
   std::vector<std::string> command;  // process.args, non-empty
   std::vector<std::string> env;      // "K=V", the caller's environment
   bool terminal = false;             // stdin is a terminal: process.terminal
+  // Host-root mode only: writable host mounts below "/" to bind read-only onto themselves, so
+  // the whole host tree is read-only as with `bwrap --ro-bind / /` (root.readonly alone covers
+  // only the root mount). From sandbox_readonly_submounts().
+  std::vector<std::string> readonly_submounts;
 };
+
+// The mount points of `mountinfo` (the text of /proc/self/mountinfo) mounted read-write, with
+// its octal escapes (\040 ...) decoded, in file order. Malformed lines are skipped. Pure.
+std::vector<std::string> writable_mount_points(std::string_view mountinfo);
+
+// Of `writable` mount points, those the host-root sandbox must re-bind read-only: not "/" (the
+// root, made read-only by root.readonly), not under /proc, /dev or /tmp (replaced by the
+// sandbox's own mounts) and not nested in another one kept (the binds are recursive). Sorted,
+// without duplicates. Pure.
+std::vector<std::string> sandbox_readonly_submounts(const std::vector<std::string>& writable);
 
 // The sandbox's spec (see the file comment). Deterministic. Errors: EINVAL for an empty
 // command, a relative cwd or rootfs, and for subordinate ranges given for only one of uid/gid.

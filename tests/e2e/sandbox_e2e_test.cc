@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -112,6 +113,7 @@ class SandboxE2ePrivTest : public ::testing::Test {
   }
   void TearDown() override {
     if (dir_.empty()) return;
+    for (const std::string& m : host_mounts_) ::umount2(m.c_str(), MNT_DETACH);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -168,6 +170,7 @@ class SandboxE2ePrivTest : public ::testing::Test {
 
   std::string dir_, work_, xdg_;
   TestUser user_;
+  std::vector<std::string> host_mounts_;  // unmounted by TearDown in order, innermost first
 };
 
 TEST_F(SandboxE2ePrivTest, ExitCodeIdentityAndSecurity) {
@@ -220,6 +223,38 @@ TEST_F(SandboxE2ePrivTest, CwdTmpAndReadonlyRoot) {
   ASSERT_EQ(::stat((work_ + "/made-inside").c_str(), &st), 0) << "cwd is not bound read-write";
   EXPECT_EQ(st.st_uid, u->uid);  // container root is the caller on the host
   EXPECT_EQ(slurp(work_ + "/made-inside"), "hi\n");
+  EXPECT_TRUE(leftovers().empty());
+}
+
+// A writable host file system mounted below / (as /home often is) is read-only in the sandbox,
+// and so is one mounted below it: the host tree is read-only as a whole, like bwrap --ro-bind.
+TEST_F(SandboxE2ePrivTest, HostSubmountsAreReadonlyToo) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  prepare(*u);
+  const std::string fs = dir_ + "/hostfs";
+  const std::string nested = fs + "/nested";
+  ASSERT_EQ(::mkdir(fs.c_str(), 0755), 0);
+  ASSERT_EQ(::mount("tmpfs", fs.c_str(), "tmpfs", 0, "mode=0777"), 0) << std::strerror(errno);
+  host_mounts_.push_back(fs);
+  ASSERT_EQ(::mkdir(nested.c_str(), 0755), 0);
+  ASSERT_EQ(::mount("tmpfs", nested.c_str(), "tmpfs", 0, "mode=0777"), 0) << std::strerror(errno);
+  host_mounts_.insert(host_mounts_.begin(), nested);  // unmounted first
+  Ran r = sandbox({"--", "sh", "-c",
+                   "touch " + fs + "/a 2>/dev/null && echo FS-WRITABLE; touch " + nested +
+                       "/b 2>/dev/null && echo NESTED-WRITABLE; echo checked"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("checked"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("FS-WRITABLE")));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("NESTED-WRITABLE")));
+  EXPECT_NE(::access((fs + "/a").c_str(), F_OK), 0);
+  EXPECT_NE(::access((nested + "/b").c_str(), F_OK), 0);
+  // The host user can write there: the mounts themselves are writable.
+  Ran host = run_binary(
+      {kSetpriv, "--reuid=" + std::to_string(u->uid), "--regid=" + std::to_string(u->gid),
+       "--init-groups", "/usr/bin/touch", nested + "/c"},
+      options());
+  EXPECT_EQ(host.code, 0) << host.err;
   EXPECT_TRUE(leftovers().empty());
 }
 

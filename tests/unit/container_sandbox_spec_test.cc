@@ -112,7 +112,7 @@ TEST(SandboxSpecTest, VolumesAfterCwdAndReadonly) {
   ASSERT_EQ(spec->mounts.size(), 8u);
   EXPECT_EQ(spec->mounts[6].destination, "/mnt/data");
   EXPECT_EQ(spec->mounts[6].source, "/data");
-  EXPECT_THAT(spec->mounts[6].options, ElementsAre("rbind", "ro"));
+  EXPECT_THAT(spec->mounts[6].options, ElementsAre("rbind", "rro"));  // recursive read-only
   EXPECT_EQ(spec->mounts[7].destination, "/tmp/cache");
   EXPECT_THAT(spec->mounts[7].options, ElementsAre("rbind"));
 }
@@ -243,6 +243,46 @@ TEST(SandboxSpecTest, Errors) {
   o = base_options();
   o.subuids = {{100000, 10}};
   EXPECT_THAT(sandbox_spec(o).error().message(), HasSubstr("only one of"));
+}
+
+TEST(SandboxSpecTest, HostSubmountsBecomeReadonlyBeforeCwdAndVolumes) {
+  SandboxSpecOptions o = base_options();
+  o.readonly_submounts = {"/home", "/srv/data"};
+  o.volumes = {{"/data", "/tmp/data", false}};
+  auto spec = sandbox_spec(o);
+  ASSERT_TRUE(spec) << spec.error().message();
+  std::vector<std::string> dsts;
+  for (const oci::Mount& m : spec->mounts) dsts.push_back(m.destination);
+  EXPECT_THAT(dsts, ElementsAre("/proc", "/dev", "/dev/pts", "/dev/shm", "/tmp", "/home",
+                                "/srv/data", "/home/u/src", "/tmp/data"));
+  const oci::Mount* home = find_mount(*spec, "/home");
+  EXPECT_EQ(home->source, "/home");
+  EXPECT_THAT(home->options, ElementsAre("rbind", "rro"));
+  // With --rootfs the host's mounts are not part of the sandbox.
+  o.rootfs = "/r";
+  auto rootfs = sandbox_spec(o);
+  ASSERT_TRUE(rootfs);
+  EXPECT_EQ(find_mount(*rootfs, "/home"), nullptr);
+}
+
+TEST(SandboxMountinfoTest, WritableMountPoints) {
+  const char* mi =
+      "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+      "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+      "30 27 0:40 / /mnt/ro ro,relatime - tmpfs tmpfs ro\n"
+      "31 27 0:41 / /mnt/my\\040disk rw,nosuid shared:5 - ext4 /dev/vdb rw\n"
+      "garbage line\n"
+      "\n";
+  EXPECT_THAT(writable_mount_points(mi), ElementsAre("/proc", "/", "/mnt/my disk"));
+}
+
+TEST(SandboxMountinfoTest, ReadonlySubmountSelection) {
+  EXPECT_THAT(
+      sandbox_readonly_submounts({"/", "/proc", "/proc/sys/fs/binfmt_misc", "/dev", "/dev/shm",
+                                  "/tmp", "/tmp/x", "/home", "/home/u/mnt", "/home-b", "/sys",
+                                  "/sys/fs/cgroup", "/run", "/run/user/1000", "/home", "/procfs"}),
+      ElementsAre("/home", "/home-b", "/procfs", "/run", "/sys"));
+  EXPECT_TRUE(sandbox_readonly_submounts({"/", "/proc", "/dev"}).empty());
 }
 
 TEST(SubIdParseTest, NameAndNumericEntries) {
