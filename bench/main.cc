@@ -1,6 +1,7 @@
 // grove-bench: benchmarks of grove's engine (architecture.md bench/). Modes:
 //   mountns  mount-namespace creation throughput per mount strategy vs host mount-table size
 //            (issue #3; see bench/README.md and mountns.h).
+//   sandbox  start-to-exit of `grove sandbox -- true` next to bwrap and `unshare -r` (sandbox.h).
 // Exit codes: 0 every cell ran or was n/a; 1 a strategy failed or setup failed; 2 usage error.
 
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "bench/mountns.h"
 #include "bench/report.h"
+#include "bench/sandbox.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "libcontainer/sys/probe.h"
@@ -24,7 +26,10 @@ constexpr const char* kUsage =
     "  (open-tree-namespace, pivot, chroot) through grove's mount engine, with the mount table\n"
     "  of a private namespace grown to each size, and prints namespaces per second side by side.\n"
     "  Defaults: --count 200 --host-mounts 30,1000,10000 --strategies all --workers 1.\n"
-    "  Needs root.\n";
+    "  Needs root.\n"
+    "usage: grove-bench sandbox [--count N] [--grove PATH] [--json]\n"
+    "  Runs `grove sandbox -- true` (default mapping and --map=root), bwrap and `unshare -r`\n"
+    "  N times each (default 50) as the calling user and prints median/p90/mean in ms.\n";
 
 struct Args {
   MountnsConfig cfg;
@@ -41,7 +46,7 @@ Result<int> parse_count(std::string_view flag, std::string_view v) {
 
 Result<Args> parse(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
-  if (a.empty() || a[0] != "mountns") return Error::invalid("unknown or missing mode (mountns)");
+  if (a.empty() || a[0] != "mountns") return Error::invalid("unknown or missing mode (mountns, sandbox)");
   Args out;
   for (std::size_t i = 1; i < a.size(); ++i) {
     const std::string& f = a[i];
@@ -78,7 +83,48 @@ Result<Args> parse(int argc, char** argv) {
   return out;
 }
 
+Result<SandboxBenchConfig> parse_sandbox(const std::vector<std::string>& a, bool* json) {
+  SandboxBenchConfig cfg;
+  cfg.grove = GROVE_BIN_DEFAULT;
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    if (a[i] == "--json") {
+      *json = true;
+      continue;
+    }
+    if (i + 1 >= a.size()) return Error::invalid(a[i] + ": missing value or unknown flag");
+    if (a[i] == "--count") {
+      GROVE_ASSIGN_OR_RETURN(cfg.count, parse_count(a[i], a[i + 1]));
+    } else if (a[i] == "--grove") {
+      cfg.grove = a[i + 1];
+    } else {
+      return Error::invalid("unknown flag " + q(a[i]));
+    }
+    ++i;
+  }
+  return cfg;
+}
+
+int run_sandbox_mode(int argc, char** argv) {
+  bool json = false;
+  auto cfg = parse_sandbox(std::vector<std::string>(argv + 1, argv + argc), &json);
+  if (!cfg) {
+    std::cerr << "grove-bench: " << cfg.error().message() << "\n" << kUsage;
+    return 2;
+  }
+  auto rows = run_sandbox_bench(*cfg);
+  if (!rows) {
+    std::cerr << "grove-bench: sandbox: " << rows.error().message() << "\n";
+    return 1;
+  }
+  std::cout << (json ? format_sandbox_json(*cfg, *rows) : format_sandbox_table(*cfg, *rows));
+  for (const SandboxContender& s : *rows) {
+    if (!s.failed.empty()) return 1;
+  }
+  return 0;
+}
+
 int run(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "sandbox") return run_sandbox_mode(argc, argv);
   if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
     std::cout << kUsage;
     return 0;

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "libcontainer/base/defer.h"
+#include "libcontainer/container/container.h"
+#include "libcontainer/process/console.h"
 
 namespace grove::cli {
 
@@ -75,6 +78,56 @@ Result<int> attach_and_wait(sys::Ops& ops, process::HostTerminal& host, int mast
   GROVE_TRY(host.restore());
   if (!ws) return std::move(ws).error();
   return exit_code(*ws);
+}
+
+// runc destroys a container whose start failed. When the init itself failed after start (ids,
+// caps, execve: it reports on the exec fifo and exits 255, see process/init.h) `init_code` gets
+// its exit code; a foreground run exits with it, as runc (>= 1.2, whose init exits 255 there)
+// does. The init is in do_exit by the time start sees the fifo's EOF, so the SIGKILL of the
+// forced delete cannot change that code.
+Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts, pid_t pid,
+                        std::optional<int>& init_code) {
+  Status st = container::start(ops, opts.root, opts.id, opts.warnings);
+  if (!st) {
+    (void)container::remove(ops, opts.root, opts.id, true, opts.warnings);
+    auto ws = ops.waitpid(pid, 0);
+    if (ws && ws->exited()) init_code = ws->status;
+  }
+  return st;
+}
+
+// Foreground run with process.terminal and no console socket: the caller's terminal is
+// attached to the container's pty (runc's setupIO + recvtty + signal forwarding). The master
+// comes back over a socketpair given to create as its console socket.
+// `started` tells the caller whether a container is left to delete (errors before start have
+// destroyed it already).
+Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts, bool& started,
+                         std::optional<int>& init_code) {
+  GROVE_ASSIGN_OR_RETURN(process::HostTerminal host, process::HostTerminal::open(ops));
+  GROVE_ASSIGN_OR_RETURN(sys::FdPair pair, ops.socketpair(AF_UNIX, SOCK_STREAM, 0));
+  opts.console_socket_fd = pair.second.get();
+  GROVE_ASSIGN_OR_RETURN(pid_t pid, container::create(ops, opts));
+  pair.second.reset();
+  auto destroy = [&] {
+    (void)container::remove(ops, opts.root, opts.id, true, opts.warnings);
+    (void)ops.waitpid(pid, 0);
+  };
+  // runc's recvtty also clears ONLCR on the master, but runc's observable output keeps "\r\n"
+  // (checked with runc 1.1.5 under script(1)); clearing it here made the caller's raw terminal
+  // print stair-stepped lines, so the container's line discipline is left as it is.
+  auto master = process::receive_console_master(ops, pair.first.get());
+  if (!master) {
+    destroy();
+    return std::move(master).error();
+  }
+  auto blocked = prepare_attach(ops, host, master->get());
+  if (!blocked) {
+    destroy();
+    return std::move(blocked).error();
+  }
+  GROVE_TRY(start_or_destroy(ops, opts, pid, init_code));
+  started = true;
+  return attach_and_wait(ops, host, master->get(), pid, *blocked);
 }
 
 }  // namespace grove::cli

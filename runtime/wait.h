@@ -5,7 +5,10 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <optional>
+
 #include "libcontainer/base/result.h"
+#include "libcontainer/container/container.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/sys/ops.h"
 #include "runtime/log.h"
@@ -42,5 +45,19 @@ int exit_code(const sys::WaitStatus& ws);
 // attach_terminal's; tcsetattr errno from the restore.
 [[nodiscard]] Result<int> attach_and_wait(sys::Ops& ops, process::HostTerminal& host, int master,
                                           pid_t pid, const process::BlockedSignals& signals);
+
+// start() of a created container; when it fails the container is destroyed (forced remove, as
+// runc does) and, if the init itself exited, `init_code` gets its exit code (a foreground run
+// exits with it). Used by run and sandbox.
+[[nodiscard]] Status start_or_destroy(sys::Ops& ops, const container::CreateOptions& opts,
+                                      pid_t pid, std::optional<int>& init_code);
+
+// Foreground create + start + wait with the caller's terminal attached to the container's
+// console (process.terminal without a console socket): the master comes back over a
+// socketpair set as opts.console_socket_fd. `started` tells whether a container is left to
+// delete (errors before start have destroyed it). Returns exit_code() of the init. Errors:
+// HostTerminal::open's, create's, start's, attach_and_wait's.
+[[nodiscard]] Result<int> run_attached(sys::Ops& ops, container::CreateOptions& opts,
+                                       bool& started, std::optional<int>& init_code);
 
 }  // namespace grove::cli

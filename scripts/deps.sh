@@ -2,7 +2,9 @@
 # when one is missing (a no-op that costs ~50 ms when everything is there).
 GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libseccomp-dev
   libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev)
-GROVE_TEST_DEPS=(groff-base python3 busybox-static)
+# uidmap (newuidmap/newgidmap) for grove sandbox with subordinate ids; bubblewrap for the
+# sandbox start-up comparison in grove-bench.
+GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap)
 # The engines and peers of the `clients` tests (tests/clients): podman + conmon, containerd,
 # crun and runc to compare with, newuidmap/newgidmap for rootless podman.
 GROVE_CLIENT_DEPS=(podman conmon containerd crun runc uidmap catatonit)

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <optional>
@@ -9,6 +10,7 @@
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/reaper.h"
 #include "libcontainer/mount/open_tree_ns.h"
 #include "libcontainer/security/selinux.h"
 
@@ -137,6 +139,9 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
       return std::string("join ") + ns_name(j.nstype) + " namespace " + q(j.path);
     }));
   }
+  if (cfg.loopback_up) {
+    GROVE_TRY(ops.set_link_up("lo").context("linux.namespaces \"network\": loopback"));
+  }
   if (cfg.unshare_cgroupns) {
     GROVE_TRY(ops.unshare(CLONE_NEWCGROUP).context("linux.namespaces \"cgroup\""));
   }
@@ -189,6 +194,27 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   const bool late_seccomp = cfg.seccomp != nullptr && !cfg.seccomp->notify();
   Status st = ok();
   if (cfg.start_container_hooks) st = cfg.start_container_hooks(ops, host_pid);
+  if (st && cfg.reaper) {
+    // The child (PID 2) goes on to exec the process; this init becomes the reaper. Forked
+    // before the exec label, capabilities, ids and seccomp, which are the process's.
+    // Set here, not earlier: a credential change (become_userns_root) clears it. The runtime
+    // is alive: it is reading the exec fifo.
+    if (cfg.kill_with_runtime) st = ops.set_pdeathsig(SIGKILL);
+    sys::CloneArgs args;
+    args.exit_signal = SIGCHLD;
+    auto forked = st ? ops.clone3(args) : Result<sys::CloneResult>(st.error());
+    if (!forked) st = std::move(forked).error().context("fork the process from the reaper");
+    if (st && forked->pid != 0) run_reaper(ops, forked->pid);
+    // The process starts with no blocked signals, whatever the runtime had blocked while it
+    // created the container (grove sandbox blocks the forwarded ones from the start, so none
+    // sent early is lost).
+    if (st) {
+      sigset_t none;
+      sigemptyset(&none);
+      auto reset = ops.sigprocmask(SIG_SETMASK, none);
+      if (!reset) st = std::move(reset).error();
+    }
+  }
   if (st && cfg.settings != nullptr) st = apply_exec_label(ops, *cfg.settings);
   if (st) {
     st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep,

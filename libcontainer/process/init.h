@@ -51,6 +51,14 @@ struct InitConfig {
   bool setup_mounts = false;        // a mount namespace: run mount::setup_rootfs
   bool set_hostname = false;        // a new or joined uts namespace
   bool new_session_keyring = true;  // !--no-new-keyring
+  // A new network namespace: set its loopback device up (runc's "loopback" network, which
+  // specconv adds for every new network namespace) once the user namespace is ours.
+  bool loopback_up = false;
+  // run.grove.init=reaper (reaper.h): after `start`, fork; the child becomes the process and
+  // this init stays PID 1 as a signal-forwarding reaper.
+  bool reaper = false;
+  // With `reaper`: run.grove.kill-with-runtime=true, the reaper gets PR_SET_PDEATHSIG SIGKILL.
+  bool kill_with_runtime = false;
   std::vector<int> inherit;         // fds the process keeps (0-2, preserved, LISTEN_FDS)
   // OCI hooks (container/hooks.h). Hook protocol, after the namespaces are joined/created:
   //   need_host_pid: the init expects a kPid message with its pid as the runtime sees it (after

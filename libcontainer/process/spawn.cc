@@ -8,6 +8,8 @@
 #include "libcontainer/base/defer.h"
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/id_map.h"
+#include "libcontainer/process/reaper.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/process/time_ns.h"
 #include "libcontainer/security/bpf_delegate.h"
@@ -48,20 +50,6 @@ const std::vector<oci::Namespace>& namespaces(const oci::Spec& spec) {
   return spec.linux ? spec.linux->namespaces : kNone;
 }
 
-Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
-  std::string dir = "/proc/" + std::to_string(pid) + "/";
-  if (!linux.uid_mappings.empty()) {
-    GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "uid_map", format_id_map(linux.uid_mappings)));
-  }
-  if (!linux.gid_mappings.empty()) {
-    // Unprivileged writers may map gids only after giving up setgroups(2) in the namespace
-    // (user_namespaces(7), CVE-2014-8989); runc does the same without newgidmap.
-    if (::geteuid() != 0) GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "setgroups", "deny"));
-    GROVE_TRY(ops.write_file_at(AT_FDCWD, dir + "gid_map", format_id_map(linux.gid_mappings)));
-  }
-  return ok();
-}
-
 // The init's half of the clone: never returns.
 [[noreturn]] void child_main(sys::Ops& ops, const InitConfig& cfg, SyncSocket& parent_end,
                              const SyncSocket& child_end) {
@@ -77,6 +65,9 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.state_dir_fd = opts.state_dir_fd;
   for (const auto& j : joins) cfg.join.push_back(j.second);
   cfg.new_userns = (flags & CLONE_NEWUSER) != 0;
+  cfg.loopback_up = (flags & CLONE_NEWNET) != 0;
+  cfg.reaper = wants_reaper(*opts.spec);
+  cfg.kill_with_runtime = cfg.reaper && wants_kill_with_runtime(*opts.spec);
   cfg.unshare_cgroupns = unshare_cgroupns_late(*opts.spec, static_cast<bool>(opts.join_cgroup));
   cfg.wait_for_go = cfg.new_userns || opts.join_cgroup;
   cfg.setup_mounts = oci::has_namespace(*opts.spec, oci::NamespaceType::kMount);

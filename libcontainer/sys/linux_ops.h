@@ -134,6 +134,8 @@ class LinuxOps final : public Ops {
   Result<UniqueFd> bpf_prog_get_fd_by_id(uint32_t id) override;
   // --- keyring (selinux) --- linux_ops_keyring.cc
   Result<int32_t> keyctl_join_session_keyring(const std::string& name) override;
+  // --- network (sandbox) --- linux_ops_net.cc
+  Status set_link_up(const std::string& name) override;
 };
 
 }  // namespace grove::sys

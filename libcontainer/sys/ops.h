@@ -314,6 +314,12 @@ class Ops {
   // is /proc/self/attr/keycreate at that moment. Returns the keyring's serial. ENOSYS: keyrings
   // are not built into the kernel; EDQUOT: the user's key quota is exhausted.
   [[nodiscard]] virtual Result<int32_t> keyctl_join_session_keyring(const std::string& name) = 0;
+
+  // --- network (sandbox) ---
+  // Sets IFF_UP on the network device `name` of the caller's network namespace (an AF_INET
+  // datagram socket + ioctl SIOCGIFFLAGS/SIOCSIFFLAGS, as `ip link set lo up` does without
+  // netlink). ENODEV: no such device; EPERM: no CAP_NET_ADMIN over the namespace.
+  [[nodiscard]] virtual Status set_link_up(const std::string& name) = 0;
 };
 
 }  // namespace grove::sys

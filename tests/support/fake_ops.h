@@ -236,6 +236,8 @@ class FakeOps : public sys::Ops {
   void set_bpf_attached(const std::string& target_label, std::vector<uint32_t> ids);
   // --- keyring (selinux) --- fake_ops_keyring.cc. Records the call; returns serial 7.
   Result<int32_t> keyctl_join_session_keyring(const std::string& name) override;
+  // --- network (sandbox) --- fake_ops_net.cc
+  Status set_link_up(const std::string& name) override;
 
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.
