@@ -24,8 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kUser = "grove-rl";
-constexpr const char* kSubIds = "300000-365535";
+constexpr const char* kUser = "grove-podman";
+constexpr const char* kSubIds = "400000-465535";
 constexpr const char* kApplets[] = {"sh",   "true",  "false", "sleep", "cat",   "echo", "ls",
                                     "id",   "touch", "mkdir", "grep",  "head",  "tty",  "stty",
                                     "kill", "ps",    "env",   "wc",    "mount", "rm",   "hostname"};

@@ -42,8 +42,8 @@ struct TestUser {
   unsigned long subuid_start = 0;  // its first /etc/subuid range
 };
 
-// The rootless test user "grove-rl": created with useradd when missing (Debian's useradd gives
-// it subordinate ids), given ranges (usermod --add-subuids/--add-subgids 300000-365535) when it
+// The rootless test user "grove-podman" (its own: its scenarios kill all its processes): created with useradd when missing (Debian's useradd gives
+// it subordinate ids), given ranges (usermod --add-subuids/--add-subgids 400000-465535) when it
 // still has none, and a runtime dir.
 // Returns "" and fills `user`, or the reason it cannot be had (not root, useradd failed, user
 // namespaces disabled by sysctl).

@@ -1,8 +1,8 @@
 // e2e tests of `grove sandbox` run AS A REAL UNPRIVILEGED USER (setpriv --reuid/--regid): the
 // test needs root only to switch users and to prepare a working directory the user owns.
-// User with subordinate ids: grove-rl or grove-sbx when /etc/subuid names them, else grove-sbx
-// is created (useradd + usermod --add-subuids). User without: nobody (65534). Every test checks
-// that nothing is left in the state root afterwards.
+// User with subordinate ids: grove-sbx, created (useradd + usermod --add-subuids) when missing.
+// User without: nobody (65534). Every test checks that nothing is left in the state root
+// afterwards.
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -82,10 +82,8 @@ std::string userns_skip_reason() {
 
 // A user with subordinate ids, created when none exists (the test host keeps it).
 std::optional<TestUser> subid_user(std::string* why) {
-  for (const char* name : {"grove-rl", "grove-sbx"}) {
-    auto u = lookup(name);
-    if (u && subuid_of(*u)) return u;
-  }
+  // Never the clients' rootless user (tests/clients): its scenarios kill all its processes.
+  if (auto u = lookup("grove-sbx"); u && subuid_of(*u)) return u;
   if (!lookup("grove-sbx") && std::system("useradd -m grove-sbx >/dev/null 2>&1") != 0) {
     *why = "useradd -m grove-sbx failed";
     return std::nullopt;
