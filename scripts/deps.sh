@@ -6,8 +6,9 @@ GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libse
 # sandbox start-up comparison in grove-bench.
 GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap)
 # The engines and peers of the `clients` tests (tests/clients): podman + conmon, containerd,
-# crun and runc to compare with, newuidmap/newgidmap for rootless podman.
-GROVE_CLIENT_DEPS=(podman conmon containerd crun runc uidmap catatonit)
+# crun and runc to compare with, newuidmap/newgidmap for rootless podman, python3-grpcio for
+# tests/clients/cri_client.py (a minimal CRI client; Debian 12 has no crictl).
+GROVE_CLIENT_DEPS=(podman conmon containerd crun runc uidmap catatonit python3-grpcio)
 
 grove_install_deps() {
   local missing=() pkg

@@ -30,13 +30,17 @@ constexpr const char* kImage = "localhost/grove-busybox:test";
 // One containerd daemon with its own socket, root, state and config under `dir`, the busybox
 // image imported. `crun_ns`: the daemon (and so its shims and runtimes) runs in a private mount
 // namespace without /sys/fs/cgroup/unified, where crun accepts this host's cgroups.
+constexpr const char* kPause = "localhost/grove-pause:test";
+
 class Daemon {
  public:
   Daemon(const ClientEnv& env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Daemon(const Daemon&) = delete;
   ~Daemon() { stop(); }
 
-  std::string start(bool crun_ns) {
+  // `cri_binary`: also configure the CRI plugin with a runtime handler "grove" whose
+  // BinaryName is `cri_binary`, and import the images into the CRI's "k8s.io" namespace.
+  std::string start(bool crun_ns, const std::string& cri_binary = "") {
     fs::create_directories(dir_);
     sock_ = dir_ + "/containerd.sock";
     std::ofstream(dir_ + "/config.toml")
@@ -45,6 +49,7 @@ class Daemon {
         << "[ttrpc]\n  address = \"" << sock_ << ".ttrpc\"\n"
         << "[debug]\n  address = \"" << dir_ << "/debug.sock\"\n"
         << "[plugins.\"io.containerd.grpc.v1.cri\"]\n  disable_tcp_service = true\n"
+        << cri_config(cri_binary)
         // The v1 shim takes the runtime binary from containerd's configuration.
         << "[plugins.\"io.containerd.runtime.v1.linux\"]\n  runtime = \"" << env_.grove()
         << "\"\n  runtime_root = \"" << dir_ << "/v1-root\"\n";
@@ -68,7 +73,34 @@ class Daemon {
                        shq(env_.rootfs()) + " " + shq(archive) + " " + kImage);
     if (made.code != 0) return "make_oci_archive.py: " + made.err;
     Ran imported = ctr("image import " + shq(archive));
-    return imported.code == 0 ? "" : "ctr image import: " + imported.err;
+    if (imported.code != 0 || cri_binary.empty()) {
+      return imported.code == 0 ? "" : "ctr image import: " + imported.err;
+    }
+    // The pod's sandbox ("pause") container: the same busybox sleeping.
+    std::string pause = dir_ + "/pause.tar";
+    made = env_.sh(std::string("/usr/bin/python3 ") + GROVE_OCI_ARCHIVE_SCRIPT + " " +
+                   shq(env_.rootfs()) + " " + shq(pause) + " " + kPause + " '[\"sleep\", \"1000000\"]'");
+    if (made.code != 0) return "make_oci_archive.py: " + made.err;
+    for (const std::string& a : {archive, pause}) {
+      Ran k8s = env_.sh("ctr --address " + shq(sock_) + " -n k8s.io image import " + shq(a));
+      if (k8s.code != 0) return "ctr -n k8s.io image import: " + k8s.err;
+    }
+    return "";
+  }
+
+  // The CRI plugin's part of config.toml: a handler "grove" running `binary` (Kubernetes'
+  // way to pick a runtime), state under dir_, no CNI (the test pods use the host network), and
+  // oom_score_adj kept at containerd's (root lacks CAP_SYS_RESOURCE on the test machines).
+  std::string cri_config(const std::string& binary) const {
+    if (binary.empty()) return "";
+    std::string c = "[plugins.\"io.containerd.grpc.v1.cri\"]";
+    return "  sandbox_image = \"" + std::string(kPause) + "\"\n  restrict_oom_score_adj = true\n" +
+           c.substr(0, c.size() - 1) + ".cni]\n  bin_dir = \"" + dir_ + "/cni-bin\"\n  conf_dir = \"" +
+           dir_ + "/cni-conf\"\n" + c.substr(0, c.size() - 1) +
+           ".containerd]\n  default_runtime_name = \"grove\"\n" + c.substr(0, c.size() - 1) +
+           ".containerd.runtimes.grove]\n  runtime_type = \"io.containerd.runc.v2\"\n" +
+           c.substr(0, c.size() - 1) + ".containerd.runtimes.grove.options]\n  BinaryName = \"" +
+           binary + "\"\n  Root = \"" + dir_ + "/runc-root\"\n";
   }
 
   void stop() {
@@ -91,6 +123,7 @@ class Daemon {
     return env_.sh("ctr --address " + shq(sock_) + " -n grove-test " + args);
   }
   const std::string& sock() const { return sock_; }
+  const std::string& dir() const { return dir_; }
 
  private:
   const ClientEnv& env_;
@@ -219,6 +252,39 @@ TEST_F(ContainerdTest, ConfiguredRuntimeBinary) {
                       "state v1d");
   EXPECT_EQ(state.code, 0) << state.err;
   EXPECT_THAT(state.out, HasSubstr("\"status\": \"running\""));
+}
+
+// Kubernetes' path: the CRI plugin with a runtime handler whose BinaryName is grove (the
+// containerd configuration option), driven by tests/clients/cri_client.py (a minimal CRI client:
+// Debian 12 has no crictl): a host-network pod, a container, ExecSync, stop, remove. The same
+// with runc as BinaryName must give the same results.
+TEST_F(ContainerdTest, CriRuntimeHandlerWithBinaryNameLikeRunc) {
+  std::string why = missing_programs({"python3"});
+  if (!why.empty()) GTEST_SKIP() << why;
+  if (env_.sh("/usr/bin/python3 -c 'import grpc'").code != 0) {
+    GTEST_SKIP() << "needs python3-grpcio (scripts/test installs it)";
+  }
+  auto pod = [&](const std::string& name, const std::string& binary) {
+    Daemon d(env_, env_.dir() + "/" + name);
+    std::string started = d.start(false, binary);
+    EXPECT_EQ(started, "");
+    std::string logs = d.dir() + "/pod-logs";
+    fs::create_directories(logs);
+    Ran r = env_.sh(std::string("/usr/bin/python3 ") + GROVE_CRI_CLIENT_SCRIPT + " " +
+                    shq(d.sock()) + " grove " + kImage + " " + env_.cgroup_parent() + "/" + name +
+                    " " + shq(logs) + " " + binary + " " + shq(d.dir() + "/runc-root/k8s.io"));
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.out;
+  };
+  std::string g = pod("cri-grove", env_.grove());
+  std::string r = pod("cri-runc", "/usr/sbin/runc");
+  EXPECT_THAT(g, HasSubstr("\"grove_state\": \"running\""));
+  EXPECT_THAT(g, HasSubstr("\"exec_stdout\": \"exec-ok\\n\", \"exec_exit\": 3"));
+  EXPECT_THAT(g, HasSubstr("\"state\": 2, \"exit_code\": 0"));  // CONTAINER_EXITED after stop
+  EXPECT_THAT(g, HasSubstr("stdout F cri-out"));
+  // Identical apart from the log's timestamp.
+  auto strip = [](std::string s) { return s.substr(0, s.find("\"log\"")); };
+  EXPECT_EQ(strip(g), strip(r));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 """Writes an OCI image archive (an image layout in a tar, as `ctr image import` and
 `podman load` take) holding one layer made from a root filesystem directory.
 
-usage: make_oci_archive.py ROOTFS_DIR OUT.tar IMAGE_NAME
+usage: make_oci_archive.py ROOTFS_DIR OUT.tar IMAGE_NAME [CMD_JSON]
+
+CMD_JSON: the image's default command as a JSON list (default ["sh"]).
 
 Deterministic: entries sorted, mtimes and owners as on disk, gzip header without a timestamp.
 """
@@ -36,9 +38,10 @@ def blob(out, data, media_type):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    rootfs, out_path, name = sys.argv[1:]
+    rootfs, out_path, name = sys.argv[1:4]
+    cmd = json.loads(sys.argv[4]) if len(sys.argv) == 5 else ["sh"]
     raw = layer_tar(rootfs)
     gz = io.BytesIO()
     with gzip.GzipFile(fileobj=gz, mode="wb", mtime=0) as g:
@@ -46,7 +49,7 @@ def main():
     config = {
         "architecture": "amd64",
         "os": "linux",
-        "config": {"Env": ["PATH=/bin"], "Cmd": ["sh"]},
+        "config": {"Env": ["PATH=/bin"], "Cmd": cmd},
         "rootfs": {"type": "layers",
                    "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]},
     }
