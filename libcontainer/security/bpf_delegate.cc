@@ -7,14 +7,22 @@
 #include <sys/mount.h>
 
 #include <array>
+#include <cstdint>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/security/bpf_names.h"
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::security {
 namespace {
 
 constexpr std::array<const char*, 4> kFieldNames = {"cmds", "maps", "progs", "attachs"};
+constexpr std::array<BpfEnum, 4> kFieldEnums = {BpfEnum::kCmd, BpfEnum::kMapType,
+                                                BpfEnum::kProgType, BpfEnum::kAttachType};
 
 bool valid_item(const std::string& item) {
   if (item.empty()) return false;
@@ -26,18 +34,47 @@ bool valid_item(const std::string& item) {
   return true;
 }
 
-// One field: "" stays "", "a|b" becomes the kernel's "a:b".
-Result<std::string> parse_field(const std::string& field) {
+// A number as the kernel's kstrtou64(s, 0) reads it: decimal, 0x hex or 0 octal.
+std::optional<std::uint64_t> parse_kernel_u64(const std::string& s) {
+  if (s.empty() || s[0] < '0' || s[0] > '9') return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+  if (errno != 0 || end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<std::uint64_t>(v);
+}
+
+// One field: "" stays ""; "a|b" becomes one numeric mask ("0x..."), the form every kernel takes
+// (names need the kernel's BTF), when every item is a name grove knows (bpf_names.h) or a
+// number; "any" stays "any"; otherwise the kernel's own "a:b" (it resolves newer names itself).
+Result<std::string> parse_field(const std::string& field, BpfEnum which) {
   if (field.empty()) return std::string();
-  std::string out;
+  std::string names;
+  std::uint64_t mask = 0;
+  bool numeric = true;
+  bool any = false;
   for (const std::string& item : split(field, '|')) {
     if (!valid_item(item)) {
       return Error::invalid("bad item " + q(item) +
                             " (want \"any\", a kernel enum name or a number, '|'-separated)");
     }
-    out += (out.empty() ? "" : ":") + item;
+    names += (names.empty() ? "" : ":") + item;
+    std::optional<std::uint64_t> number = parse_kernel_u64(item);
+    if (item == "any") {
+      any = true;
+    } else if (std::optional<unsigned> v = bpf_enum_value(which, item); v && *v < 64) {
+      mask |= std::uint64_t{1} << *v;
+    } else if (number) {
+      mask |= *number;
+    } else {
+      numeric = false;
+    }
   }
-  return out;
+  if (any) return std::string("any");
+  if (!numeric) return names;
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(mask));
+  return std::string(hex);
 }
 
 std::string annotation_frame() { return std::string("annotations ") + q(kBpfDelegateAnnotation); }
@@ -54,7 +91,7 @@ Result<BpfDelegation> parse_bpf_delegation(const std::string& value) {
   BpfDelegation d;
   std::array<std::string*, 4> out = {&d.cmds, &d.maps, &d.progs, &d.attachs};
   for (size_t i = 0; i < fields.size(); ++i) {
-    auto f = parse_field(fields[i]);
+    auto f = parse_field(fields[i], kFieldEnums[i]);
     if (!f) {
       return std::move(f).error().context(kFieldNames[i]).context(annotation_frame());
     }

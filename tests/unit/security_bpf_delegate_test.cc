@@ -48,23 +48,28 @@ std::vector<plan::BpfFsMount> bpf_ops(const plan::MountPlan& p) {
   return out;
 }
 
-TEST(BpfDelegateTest, ParsesFourFieldsIntoKernelSyntax) {
+// Known names become one numeric mask (a kernel without BTF takes only numbers and "any"):
+// BPF_MAP_CREATE=0, BPF_PROG_LOAD=5, BPF_BTF_LOAD=18; BPF_PROG_TYPE_SOCKET_FILTER=1, _XDP=6.
+TEST(BpfDelegateTest, ParsesFourFieldsIntoNumericMasks) {
   auto d = parse_bpf_delegation("map_create|prog_load|btf_load::socket_filter|xdp:any");
   ASSERT_TRUE(d) << d.error().message();
-  EXPECT_EQ(d->cmds, "map_create:prog_load:btf_load");
+  EXPECT_EQ(d->cmds, "0x40021");
   EXPECT_EQ(d->maps, "");
-  EXPECT_EQ(d->progs, "socket_filter:xdp");
+  EXPECT_EQ(d->progs, "0x42");
   EXPECT_EQ(d->attachs, "any");
-  EXPECT_THAT(
-      bpffs_options(*d),
-      ElementsAre(
-          std::pair<std::string, std::string>{"delegate_cmds", "map_create:prog_load:btf_load"},
-          std::pair<std::string, std::string>{"delegate_progs", "socket_filter:xdp"},
-          std::pair<std::string, std::string>{"delegate_attachs", "any"}));
-  auto n = parse_bpf_delegation("0x3:RINGBUF::");
+  EXPECT_THAT(bpffs_options(*d),
+              ElementsAre(std::pair<std::string, std::string>{"delegate_cmds", "0x40021"},
+                          std::pair<std::string, std::string>{"delegate_progs", "0x42"},
+                          std::pair<std::string, std::string>{"delegate_attachs", "any"}));
+  auto n = parse_bpf_delegation("0x3|map_create:RINGBUF::");  // BPF_MAP_TYPE_RINGBUF=27
   ASSERT_TRUE(n);
   EXPECT_EQ(n->cmds, "0x3");
-  EXPECT_EQ(n->maps, "RINGBUF");
+  EXPECT_EQ(n->maps, "0x8000000");
+  // A name newer than grove's headers: the kernel's own syntax, for its BTF to resolve.
+  auto f = parse_bpf_delegation("map_create|some_future_cmd:::");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->cmds, "map_create:some_future_cmd");
+  EXPECT_EQ(parse_bpf_delegation("map_create|any:::")->cmds, "any");
 }
 
 TEST(BpfDelegateTest, BadValuesNameTheAnnotationAndTheField) {
@@ -99,7 +104,7 @@ TEST(BpfDelegateTest, PlannerAddsOneBpffsAfterTheSpecMounts) {
                          [](const std::string& l) { return l.rfind("bpffs", 0) == 0; });
   ASSERT_NE(it, lines.end());
   EXPECT_EQ(*it,
-            "bpffs on \"/sys/fs/bpf\" delegate_cmds=\"map_create:prog_load\" "
+            "bpffs on \"/sys/fs/bpf\" delegate_cmds=\"0x21\" "
             "delegate_progs=\"any\" label=" +
                 q(kLabel));
   // After /sys (a spec mount), before the default devices.
