@@ -1,0 +1,130 @@
+// L3: linux.netDevices with the real grove binary. Each test makes its own veth pair on the host
+// (unique names per test process, deleted in TearDown whatever happened; this host's kernel has
+// no dummy driver), moves one end into a busybox container and looks at it from both sides.
+// Needs root and iproute2's `ip`.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "tests/support/e2e_fixture.h"
+
+namespace grove::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const char* ip_binary() {
+  for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  return nullptr;
+}
+
+int sh(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+class NetDevicesE2ePrivTest : public E2eFixture {
+ protected:
+  NetDevicesE2ePrivTest() : E2eFixture(GROVE_BIN) {}
+
+  void SetUp() override {
+    E2eFixture::SetUp();
+    if (!bundle_) return;
+    if (ip_binary() == nullptr) GTEST_SKIP() << "needs iproute2's ip to make a veth pair";
+    ip_ = ip_binary();
+    // 15 bytes at most (IFNAMSIZ - 1): "grnd" / "grnp" + pid.
+    host_name_ = "grnd" + std::to_string(::getpid() % 10000000);
+    peer_name_ = "grnp" + std::to_string(::getpid() % 10000000);
+    ASSERT_EQ(sh(ip_ + " link add " + host_name_ + " type veth peer name " + peer_name_), 0)
+        << "ip link add veth";
+    made_ = true;
+    ASSERT_EQ(sh(ip_ + " addr add 10.213.7.1/24 dev " + host_name_), 0);
+    ASSERT_EQ(sh(ip_ + " link set " + host_name_ + " mtu 1400"), 0);
+  }
+
+  void TearDown() override {
+    E2eFixture::TearDown();
+    // The pair is gone when the container's namespace took its end down with it (a virtual
+    // device dies with its namespace, and a veth with its peer); otherwise it is still here.
+    if (made_) {
+      (void)sh(ip_ + " link del " + host_name_ + " 2>/dev/null");
+      (void)sh(ip_ + " link del " + peer_name_ + " 2>/dev/null");
+    }
+  }
+
+  bool on_host() { return sh(ip_ + " link show " + host_name_ + " >/dev/null 2>&1") == 0; }
+
+  void use(const std::string& name, std::vector<std::string> args) {
+    bundle_->spec().linux->net_devices[host_name_] = oci::NetDevice{name};
+    bundle_->spec().process->args = std::move(args);
+    ASSERT_TRUE(bundle_->write_config());
+  }
+
+  std::string ip_;
+  std::string host_name_;
+  std::string peer_name_;
+  bool made_ = false;
+};
+
+TEST_F(NetDevicesE2ePrivTest, DeviceIsMovedRenamedKeepsItsAddressAndIsUp) {
+  use("eth9", {"sh", "-c",
+               "busybox ip addr show dev eth9; cat /sys/class/net/eth9/mtu; "
+               "ls /sys/class/net"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  if (std::getenv("GROVE_TEST_VERBOSE") != nullptr) std::printf("%s", r.out.c_str());
+  EXPECT_THAT(r.out, HasSubstr("eth9"));
+  EXPECT_THAT(r.out, HasSubstr("inet 10.213.7.1/24"));  // the permanent global address came along
+  EXPECT_THAT(r.out, HasSubstr(",UP"));                 // set up in the container (spec: MUST)
+  EXPECT_THAT(r.out, HasSubstr("1400\n"));              // link attributes travel with the device
+  EXPECT_THAT(r.out, Not(HasSubstr(host_name_)));       // renamed, not copied
+}
+
+TEST_F(NetDevicesE2ePrivTest, HostLosesTheDeviceFromCreateOnAndDeleteDoesNotMoveItBack) {
+  use("", {"sleep", "100"});
+  ASSERT_TRUE(on_host());
+  Ran c = grove({"create", "--bundle", bundle_->bundle(), "c-nd-life"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_FALSE(on_host()) << host_name_ << " still on the host after create";
+  Ran d = grove({"delete", "--force", "c-nd-life"});
+  ASSERT_EQ(d.code, 0) << d.err;
+  // runtime-spec 1.3: the runtime MUST NOT move it out before deletion; the kernel destroys a
+  // virtual device with its namespace (a physical one would return to the initial namespace).
+  EXPECT_FALSE(on_host()) << "a veth end must not come back to the host";
+}
+
+TEST_F(NetDevicesE2ePrivTest, MissingHostDeviceFailsCleanly) {
+  bundle_->spec().linux->net_devices["grnx-missing"] = oci::NetDevice{};
+  bundle_->spec().linux->net_devices[host_name_] = oci::NetDevice{};
+  ASSERT_TRUE(bundle_->write_config());
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-missing"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("linux.netDevices[\\\"grnx-missing\\\"]"));
+  EXPECT_THAT(r.err, HasSubstr("ENODEV"));
+  if (std::getenv("GROVE_TEST_VERBOSE") != nullptr) std::printf("%s", r.err.c_str());
+  // Looked up before anything moved: the existing device is still on the host. The fixture's
+  // TearDown checks that no state or cgroup is left.
+  EXPECT_TRUE(on_host());
+  Ran st = grove({"state", "c-nd-missing"});
+  EXPECT_NE(st.code, 0);
+}
+
+TEST_F(NetDevicesE2ePrivTest, InvalidNameIsRefusedBeforeAnythingExists) {
+  use("bad name", {"true"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-bad"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr(".name: "));
+  EXPECT_THAT(r.err, HasSubstr("not a valid interface name"));
+  EXPECT_TRUE(on_host());
+}
+
+}  // namespace
+}  // namespace grove::testing
