@@ -36,8 +36,11 @@ bool valid_ifname(std::string_view name);
 
 // Moves every linux.netDevices entry into the network namespace of the container whose init is
 // `init_pid`: the namespace path from the spec when it is joined by path (the init joins it
-// later), else /proc/<init_pid>/ns/net. All host devices are looked up before any is moved, so a
-// missing one (ENODEV, naming the entry) leaves every device where it was. The calling thread
+// later), else /proc/<init_pid>/ns/net. All host devices are looked up, and their container
+// names checked to be free there, before any is moved, so a missing one (ENODEV) or a taken name
+// (EEXIST), both naming the entry, leaves every device where it was. A failure after that (rare:
+// the kernel refusing the move) leaves the devices already moved in the container's namespace,
+// as runc does; the kernel returns or destroys them when a new namespace dies. The calling thread
 // enters the container's network namespace briefly to open a netlink socket there and returns
 // to its own (grove is single-threaded here; style.md §2.8). Errors: the netlink errno (EEXIST:
 // the name is taken in the container; EPERM: no CAP_NET_ADMIN) with a

@@ -54,6 +54,7 @@ class NetDevicesE2ePrivTest : public E2eFixture {
     E2eFixture::TearDown();
     // The pair is gone when the container's namespace took its end down with it (a virtual
     // device dies with its namespace, and a veth with its peer); otherwise it is still here.
+    if (!netns_.empty()) (void)sh(ip_ + " netns del " + netns_ + " 2>/dev/null");
     if (made_) {
       (void)sh(ip_ + " link del " + host_name_ + " 2>/dev/null");
       (void)sh(ip_ + " link del " + peer_name_ + " 2>/dev/null");
@@ -71,6 +72,7 @@ class NetDevicesE2ePrivTest : public E2eFixture {
   std::string ip_;
   std::string host_name_;
   std::string peer_name_;
+  std::string netns_;  // a named namespace (ip netns add) the test made, deleted in TearDown
   bool made_ = false;
 };
 
@@ -99,6 +101,39 @@ TEST_F(NetDevicesE2ePrivTest, HostLosesTheDeviceFromCreateOnAndDeleteDoesNotMove
   // runtime-spec 1.3: the runtime MUST NOT move it out before deletion; the kernel destroys a
   // virtual device with its namespace (a physical one would return to the initial namespace).
   EXPECT_FALSE(on_host()) << "a veth end must not come back to the host";
+}
+
+TEST_F(NetDevicesE2ePrivTest, TemplateNameIsNumberedByTheKernel) {
+  use("ctr%d", {"ls", "/sys/class/net"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-tmpl"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ctr0\n"));
+}
+
+// runc's "precreated container network namespace": the namespace outlives the container and
+// keeps the device after delete (its owner decides what happens to it).
+TEST_F(NetDevicesE2ePrivTest, JoinedNamespaceKeepsTheDeviceAfterDelete) {
+  netns_ = "grns" + std::to_string(::getpid() % 10000000);
+  ASSERT_EQ(sh(ip_ + " netns add " + netns_), 0);
+  for (oci::Namespace& n : bundle_->spec().linux->namespaces) {
+    if (n.type == oci::NamespaceType::kNetwork) n.path = "/run/netns/" + netns_;
+  }
+  use("eth7", {"cat", "/sys/class/net/eth7/operstate"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-joined"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(on_host());
+  EXPECT_EQ(sh(ip_ + " netns exec " + netns_ + " " + ip_ +
+               " addr show dev eth7 | grep -q 'inet 10.213.7.1/24'"),
+            0)
+      << "eth7 with its address must stay in the joined namespace";
+}
+
+TEST_F(NetDevicesE2ePrivTest, NameTakenInTheContainerFailsAndMovesNothing) {
+  use("lo", {"true"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-taken"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("already exists in the container network namespace"));
+  EXPECT_TRUE(on_host());
 }
 
 TEST_F(NetDevicesE2ePrivTest, MissingHostDeviceFailsCleanly) {

@@ -265,10 +265,11 @@ TEST(NetDevicesFakeTest, MovesRenamesRestoresAddressesAndSetsUp) {
   ops.queue_read("socket:1", reply(NLMSG_DONE, 2, std::string(4, '\0'), NLM_F_MULTI));
   ops.queue_read("socket:1", ack(3));
   ops.queue_read("socket:1", ack(4));
-  // Container socket: GETLINK by the new name, one address, up.
-  ops.queue_read("socket:2", link(1, 7));
-  ops.queue_read("socket:2", ack(2));
+  // Container socket: "eth9" is free (ENODEV), then GETLINK by the new name, one address, up.
+  ops.queue_read("socket:2", ack(1, ENODEV));
+  ops.queue_read("socket:2", link(2, 7));
   ops.queue_read("socket:2", ack(3));
+  ops.queue_read("socket:2", ack(4));
   oci::Spec spec = spec_with({{"grove-nd0", {"eth9"}}});
   Status st = move_net_devices(ops, spec, 4242);
   ASSERT_TRUE(st) << st.error().message();
@@ -281,11 +282,11 @@ TEST(NetDevicesFakeTest, MovesRenamesRestoresAddressesAndSetsUp) {
   EXPECT_THAT(types(ops.sent().at("<socket:1>")),
               ElementsAre(RTM_GETLINK, RTM_GETADDR, RTM_NEWLINK, RTM_NEWLINK));
   EXPECT_THAT(types(ops.sent().at("<socket:2>")),
-              ElementsAre(RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK));
+              ElementsAre(RTM_GETLINK, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK));
   // Only the permanent global address of index 7 is added, on the device found in the container.
   auto sent = decode_messages(ops.sent().at("<socket:2>"));
   ASSERT_TRUE(sent);
-  auto added = decode_address((*sent)[1]);
+  auto added = decode_address((*sent)[2]);
   ASSERT_TRUE(added);
   EXPECT_EQ(added->local, global.local);
   EXPECT_EQ(added->prefixlen, 24);
@@ -305,6 +306,21 @@ TEST(NetDevicesFakeTest, MissingHostDeviceMovesNothing) {
   EXPECT_THAT(st.error().message(), HasSubstr("linux.netDevices[\"zz-missing\"]"));
   EXPECT_THAT(types(ops.sent().at("<socket:1>")), ElementsAre(RTM_GETLINK, RTM_GETLINK));
   EXPECT_EQ(ops.calls("setns"), 0);
+  EXPECT_THAT(ops.open_fds(), IsEmpty());
+}
+
+TEST(NetDevicesFakeTest, NameTakenInTheContainerMovesNothing) {
+  testing::FakeOps ops;
+  ops.queue_read("socket:1", link(1, 7));
+  ops.queue_read("socket:1", reply(NLMSG_DONE, 2, std::string(4, '\0'), NLM_F_MULTI));
+  ops.queue_read("socket:2", link(1, 3));  // "eth9" exists in the (joined) namespace
+  oci::Spec spec = spec_with({{"a0", {"eth9"}}});
+  Status st = move_net_devices(ops, spec, 4242);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), EEXIST);
+  EXPECT_THAT(st.error().message(),
+              HasSubstr("linux.netDevices[\"a0\"]: \"eth9\" already exists in the container"));
+  EXPECT_THAT(types(ops.sent().at("<socket:1>")), ElementsAre(RTM_GETLINK, RTM_GETADDR));
   EXPECT_THAT(ops.open_fds(), IsEmpty());
 }
 
