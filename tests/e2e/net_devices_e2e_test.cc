@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -101,6 +102,30 @@ TEST_F(NetDevicesE2ePrivTest, HostLosesTheDeviceFromCreateOnAndDeleteDoesNotMove
   // runtime-spec 1.3: the runtime MUST NOT move it out before deletion; the kernel destroys a
   // virtual device with its namespace (a physical one would return to the initial namespace).
   EXPECT_FALSE(on_host()) << "a veth end must not come back to the host";
+}
+
+// The device is moved before the init goes on: linux.sysctl for it (written by the init) works.
+TEST_F(NetDevicesE2ePrivTest, DeviceExistsBeforeTheInitWritesSysctls) {
+  bundle_->spec().linux->sysctl["net.ipv4.conf.eth9.forwarding"] = "1";
+  use("eth9", {"cat", "/proc/sys/net/ipv4/conf/eth9/forwarding"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-sysctl"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+}
+
+// With a user namespace the new network namespace belongs to it; the runtime (root in the
+// initial user namespace) still moves the device in and configures it.
+TEST_F(NetDevicesE2ePrivTest, WorksWithAUserNamespace) {
+  ASSERT_EQ(::chmod(bundle_->dir().c_str(), 0755), 0);  // container root is host uid 100000
+  auto& linux = *bundle_->spec().linux;
+  linux.namespaces.push_back({oci::NamespaceType::kUser, ""});
+  linux.uid_mappings = {{0, 100000, 65536}};
+  linux.gid_mappings = {{0, 100000, 65536}};
+  use("eth9", {"busybox", "ip", "addr", "show", "dev", "eth9"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-userns"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("inet 10.213.7.1/24"));
+  EXPECT_THAT(r.out, HasSubstr(",UP"));
 }
 
 TEST_F(NetDevicesE2ePrivTest, TemplateNameIsNumberedByTheKernel) {
