@@ -22,9 +22,7 @@ namespace {
 constexpr std::size_t kRecvBuffer = 64 * 1024;
 constexpr std::size_t kIfNameMax = 15;  // IFNAMSIZ - 1
 
-std::string entry(const std::string& host_name) {
-  return "linux.netDevices[" + q(host_name) + "]";
-}
+std::string entry(const std::string& host_name) { return "linux.netDevices[" + q(host_name) + "]"; }
 
 // A NETLINK_ROUTE socket: one request at a time, replies matched by sequence number.
 class Rtnl {
@@ -84,8 +82,8 @@ class Rtnl {
 
 struct Device {
   std::string host_name;
-  std::string name;  // in the container
-  int32_t index = 0;  // on the host
+  std::string name;                  // in the container
+  int32_t index = 0;                 // on the host
   std::vector<IfAddress> addresses;  // to add again in the container
 };
 
@@ -150,9 +148,9 @@ Status configure_one(Rtnl& ctr, const Device& d) {
     GROVE_ASSIGN_OR_RETURN(index, index_by_name(ctr, d.name));
   } else {
     uint32_t seq = ctr.next_seq();
-    GROVE_ASSIGN_OR_RETURN(index, ctr.link_index(encode_get_link_by_index(seq, d.index), seq,
-                                                 "RTM_GETLINK(index " + std::to_string(d.index) +
-                                                     ")"));
+    GROVE_ASSIGN_OR_RETURN(index,
+                           ctr.link_index(encode_get_link_by_index(seq, d.index), seq,
+                                          "RTM_GETLINK(index " + std::to_string(d.index) + ")"));
   }
   for (const IfAddress& a : d.addresses) {
     uint32_t seq = ctr.next_seq();
@@ -218,8 +216,9 @@ Status validate_net_devices(const oci::Spec& spec, bool rootless) {
         "linux.netDevices: not supported for rootless containers (moving a host device needs "
         "CAP_NET_ADMIN in the host network namespace)");
   }
-  const char* kRule = "not a valid interface name (1-15 bytes, not \".\" or \"..\", no '/', ':' "
-                      "or whitespace)";
+  const char* kRule =
+      "not a valid interface name (1-15 bytes, not \".\" or \"..\", no '/', ':' "
+      "or whitespace)";
   std::set<std::string> names;
   for (const auto& [host_name, dev] : spec.linux->net_devices) {
     if (!valid_ifname(host_name)) {

@@ -88,8 +88,7 @@ std::string encode_set_link_up(uint32_t seq, int32_t index, bool up) {
                  ifinfo(index, up ? IFF_UP : 0, IFF_UP));
 }
 
-std::string encode_move_link(uint32_t seq, int32_t index, std::string_view new_name,
-                             int netns_fd) {
+std::string encode_move_link(uint32_t seq, int32_t index, std::string_view new_name, int netns_fd) {
   std::string body = ifinfo(index, 0, 0);
   put_attr_str(body, IFLA_IFNAME, new_name);
   put_attr_u32(body, IFLA_NET_NS_FD, static_cast<uint32_t>(netns_fd));

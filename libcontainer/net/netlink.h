@@ -28,7 +28,7 @@ struct IfAddress {
   uint8_t prefixlen = 0;
   uint8_t scope = 0;
   uint32_t index = 0;
-  uint32_t flags = 0;  // IFA_FLAGS when present (the full 32 bits), else ifaddrmsg.ifa_flags
+  uint32_t flags = 0;     // IFA_FLAGS when present (the full 32 bits), else ifaddrmsg.ifa_flags
   std::string local;      // IFA_LOCAL (may be empty)
   std::string address;    // IFA_ADDRESS (may be empty)
   std::string broadcast;  // IFA_BROADCAST (may be empty)
@@ -45,8 +45,7 @@ std::string encode_set_link_up(uint32_t seq, int32_t index, bool up);
 // `new_name` (IFLA_NET_NS_FD + IFLA_IFNAME, NLM_F_ACK): the kernel moves it (do_setlink ->
 // __dev_change_net_namespace, using the name as the pattern if the current one is taken there)
 // and renames it in the target namespace; "%d" in `new_name` lets the kernel pick a free number.
-std::string encode_move_link(uint32_t seq, int32_t index, std::string_view new_name,
-                             int netns_fd);
+std::string encode_move_link(uint32_t seq, int32_t index, std::string_view new_name, int netns_fd);
 // RTM_GETADDR dump of every address of every family (NLM_F_DUMP).
 std::string encode_dump_addresses(uint32_t seq);
 // RTM_NEWADDR adding `addr` (its local/address/broadcast attributes, prefixlen, scope) on

@@ -1,6 +1,8 @@
 // L0/L1: linux.netDevices. Validation, rtnetlink message bytes (golden), and the move sequence
 // against FakeOps with canned kernel replies.
 
+#include "libcontainer/net/net_devices.h"
+
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "libcontainer/net/net_devices.h"
 #include "libcontainer/net/netlink.h"
 #include "oci/default_spec.h"
 #include "tests/support/fake_ops.h"
@@ -72,7 +73,8 @@ TEST(NetDevicesTest, BadNamesAreRefusedNamingTheEntry) {
   st = validate_net_devices(spec_with({{"sixteen-chars-xy", {}}}), false);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code(), EINVAL);
-  EXPECT_THAT(st.error().message(), HasSubstr("linux.netDevices[\"sixteen-chars-xy\"]: not a valid"));
+  EXPECT_THAT(st.error().message(),
+              HasSubstr("linux.netDevices[\"sixteen-chars-xy\"]: not a valid"));
 
   st = validate_net_devices(spec_with({{"..", {}}}), false);
   ASSERT_FALSE(st);
@@ -114,6 +116,8 @@ TEST(NetDevicesTest, RootlessIsRefused) {
 }
 
 // ---- message bytes -------------------------------------------------------------------------
+// The goldens are laid out field by field.
+// clang-format off
 
 TEST(NetlinkTest, MoveLinkGoldenBytes) {
   // nlmsghdr{len 52, RTM_NEWLINK 16, REQUEST|ACK 0x5, seq 3, pid 0}
@@ -180,6 +184,8 @@ TEST(NetlinkTest, NewAddressGoldenBytesAndRoundTrip) {
   EXPECT_EQ(back->local, a.local);
   EXPECT_EQ(back->address, a.address);
 }
+
+// clang-format on
 
 TEST(NetlinkTest, OnlyPermanentGlobalAddressesArePreserved) {
   EXPECT_TRUE(is_preserved(ipv4("10.0.0.1", 8, RT_SCOPE_UNIVERSE, IFA_F_PERMANENT, 1)));
@@ -273,12 +279,12 @@ TEST(NetDevicesFakeTest, MovesRenamesRestoresAddressesAndSetsUp) {
   oci::Spec spec = spec_with({{"grove-nd0", {"eth9"}}});
   Status st = move_net_devices(ops, spec, 4242);
   ASSERT_TRUE(st) << st.error().message();
-  EXPECT_THAT(non_io(ops.trace()),
-              ElementsAre("openat(AT_FDCWD, \"/proc/4242/ns/net\", O_RDONLY, 00)",
-                          "socket(16, 3, 0)",
-                          "openat(AT_FDCWD, \"/proc/thread-self/ns/net\", O_RDONLY, 00)",
-                          "setns(<path:/proc/4242/ns/net>, CLONE_NEWNET)", "socket(16, 3, 0)",
-                          "setns(<path:/proc/thread-self/ns/net>, CLONE_NEWNET)"));
+  EXPECT_THAT(
+      non_io(ops.trace()),
+      ElementsAre("openat(AT_FDCWD, \"/proc/4242/ns/net\", O_RDONLY, 00)", "socket(16, 3, 0)",
+                  "openat(AT_FDCWD, \"/proc/thread-self/ns/net\", O_RDONLY, 00)",
+                  "setns(<path:/proc/4242/ns/net>, CLONE_NEWNET)", "socket(16, 3, 0)",
+                  "setns(<path:/proc/thread-self/ns/net>, CLONE_NEWNET)"));
   EXPECT_THAT(types(ops.sent().at("<socket:1>")),
               ElementsAre(RTM_GETLINK, RTM_GETADDR, RTM_NEWLINK, RTM_NEWLINK));
   EXPECT_THAT(types(ops.sent().at("<socket:2>")),
