@@ -116,6 +116,11 @@ std::string encode_new_address(uint32_t seq, int32_t index, const IfAddress& add
   if (!addr.local.empty()) put_attr(body, IFA_LOCAL, addr.local);
   if (!addr.address.empty()) put_attr(body, IFA_ADDRESS, addr.address);
   if (!addr.broadcast.empty()) put_attr(body, IFA_BROADCAST, addr.broadcast);
+  // The flags a user sets with the address (`ip addr add ... nodad noprefixroute`); state bits
+  // (permanent, tentative, deprecated...) are the kernel's to decide.
+  constexpr uint32_t kUserFlags = IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_MANAGETEMPADDR |
+                                  IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN;
+  if ((addr.flags & kUserFlags) != 0) put_attr_u32(body, IFA_FLAGS, addr.flags & kUserFlags);
   return message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq, body);
 }
 

@@ -49,8 +49,9 @@ std::string encode_move_link(uint32_t seq, int32_t index, std::string_view new_n
 // RTM_GETADDR dump of every address of every family (NLM_F_DUMP).
 std::string encode_dump_addresses(uint32_t seq);
 // RTM_NEWADDR adding `addr` (its local/address/broadcast attributes, prefixlen, scope) on
-// interface `index` (NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK). The lifetime and flags are left to
-// the kernel: the address is permanent again, as it was on the host.
+// interface `index` (NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK), with the user-set flags among
+// `addr.flags` (IFA_FLAGS: nodad, noprefixroute, mngtmpaddr, home, autojoin). The lifetime is
+// left to the kernel: the address is permanent again, as it was on the host.
 std::string encode_new_address(uint32_t seq, int32_t index, const IfAddress& addr);
 
 // Splits a datagram into messages. EPROTO on a truncated or misaligned message.

@@ -104,6 +104,18 @@ TEST_F(NetDevicesE2ePrivTest, HostLosesTheDeviceFromCreateOnAndDeleteDoesNotMove
   EXPECT_FALSE(on_host()) << "a veth end must not come back to the host";
 }
 
+// IPv6 drops a device's addresses when it goes down (keep_addr_on_down is 0 by default), so they
+// are read before the device is set down for the move; the user's nodad flag comes along.
+TEST_F(NetDevicesE2ePrivTest, Ipv6AddressOfAnUpDeviceSurvivesTheMove) {
+  ASSERT_EQ(sh(ip_ + " -6 addr add 2001:db8::7/64 dev " + host_name_ + " nodad"), 0);
+  ASSERT_EQ(sh(ip_ + " link set " + host_name_ + " up"), 0);
+  use("eth9", {"busybox", "ip", "-6", "addr", "show", "dev", "eth9"});
+  Ran r = grove({"run", "--bundle", bundle_->bundle(), "c-nd-v6"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("inet6 2001:db8::7/64 scope global"));
+  EXPECT_THAT(r.out, Not(HasSubstr("tentative")));  // nodad was kept
+}
+
 // The device is moved before the init goes on: linux.sysctl for it (written by the init) works.
 TEST_F(NetDevicesE2ePrivTest, DeviceExistsBeforeTheInitWritesSysctls) {
   bundle_->spec().linux->sysctl["net.ipv4.conf.eth9.forwarding"] = "1";

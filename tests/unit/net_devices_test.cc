@@ -194,6 +194,16 @@ TEST(NetlinkTest, OnlyPermanentGlobalAddressesArePreserved) {
   EXPECT_FALSE(is_preserved(ipv4("10.0.0.2", 8, RT_SCOPE_UNIVERSE, 0, 1)));  // dynamic
 }
 
+TEST(NetlinkTest, UserSetAddressFlagsAreCopiedStateFlagsAreNot) {
+  IfAddress a = ipv4("10.1.2.3", 24, RT_SCOPE_UNIVERSE,
+                     IFA_F_PERMANENT | IFA_F_NODAD | IFA_F_NOPREFIXROUTE | IFA_F_TENTATIVE, 7);
+  auto msgs = decode_messages(encode_new_address(1, 9, a));
+  ASSERT_TRUE(msgs);
+  auto back = decode_address((*msgs)[0]);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->flags, static_cast<uint32_t>(IFA_F_NODAD | IFA_F_NOPREFIXROUTE));
+}
+
 TEST(NetlinkTest, MalformedDatagramsAreEproto) {
   auto r = decode_messages(std::string("\x20\x00\x00\x00", 4));
   ASSERT_FALSE(r);
