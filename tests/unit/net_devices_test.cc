@@ -325,6 +325,28 @@ TEST(NetDevicesFakeTest, MissingHostDeviceMovesNothing) {
   EXPECT_THAT(ops.open_fds(), IsEmpty());
 }
 
+// A "%d" template is not checked for a clash (the kernel numbers it) and the device is found
+// again by its index, which the move keeps.
+TEST(NetDevicesFakeTest, TemplateIsFoundByIndexInTheContainer) {
+  testing::FakeOps ops;
+  ops.queue_read("socket:1", link(1, 7));
+  ops.queue_read("socket:1", reply(NLMSG_DONE, 2, std::string(4, '\0'), NLM_F_MULTI));
+  ops.queue_read("socket:1", ack(3));
+  ops.queue_read("socket:1", ack(4));
+  ops.queue_read("socket:2", link(1, 7));
+  ops.queue_read("socket:2", ack(2));
+  Status st = move_net_devices(ops, spec_with({{"a0", {"ctr%d"}}}), 4242);
+  ASSERT_TRUE(st) << st.error().message();
+  auto sent = decode_messages(ops.sent().at("<socket:2>"));
+  ASSERT_TRUE(sent);
+  ASSERT_EQ(sent->size(), 2u);  // GETLINK by index, then up: no name check, no address
+  EXPECT_EQ((*sent)[0].type, RTM_GETLINK);
+  auto index = decode_link_index((*sent)[0]);
+  ASSERT_TRUE(index);
+  EXPECT_EQ(*index, 7);
+  EXPECT_EQ((*sent)[1].type, RTM_NEWLINK);
+}
+
 TEST(NetDevicesFakeTest, NameTakenInTheContainerMovesNothing) {
   testing::FakeOps ops;
   ops.queue_read("socket:1", link(1, 7));
