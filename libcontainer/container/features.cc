@@ -149,7 +149,7 @@ oci::FeaturesLinux linux_section(const sys::Features& f) {
   l.selinux = oci::FeaturesEnabled{f.selinux.ok};
   l.intel_rdt = oci::FeaturesIntelRdt{false, std::nullopt, std::nullopt};
   l.mount_extensions = oci::FeaturesMountExtensions{oci::FeaturesEnabled{f.idmapped_mounts.ok}};
-  l.net_devices = oci::FeaturesEnabled{false};
+  l.net_devices = oci::FeaturesEnabled{true};  // net/net_devices.h
   oci::FeaturesMemoryPolicy mpol;  // applied by set_mempolicy in the init (process/proc_settings)
   for (std::string_view m : oci::kMemoryPolicyModes) mpol.modes.emplace_back(m);
   for (std::string_view f : oci::kMemoryPolicyFlags) mpol.flags.emplace_back(f);

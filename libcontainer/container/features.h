@@ -24,7 +24,7 @@ std::string_view default_mount_strategy(const sys::Features& features);
 //  - linux: namespaces the kernel has (user and time only when probed usable), every capability
 //    in oci::kCapabilities, cgroup v1/v2 from the probed layout (systemd false), seccomp
 //    actions/operators/archs/flags (archs as known to the linked libseccomp), apparmor, selinux
-//    and idmap enabled as probed, intelRdt and netDevices disabled;
+//    and idmap enabled as probed, netDevices enabled, intelRdt disabled;
 //  - annotations: "run.grove.probe.<name>" = "true" or "false: <reason>" for every probe
 //    (kebab-case field names of sys::Features), "run.grove.probe.cgroup-layout",
 //    "run.grove.mount-strategy" (default_mount_strategy()), grove's version and commit, and

@@ -9,11 +9,11 @@ Status missing(const std::string& field) {
   return Error::not_supported(field + ": not implemented yet");
 }
 
-// linux.sysctl, timeOffsets, personality and memoryPolicy are applied by process/proc_settings.h.
+// linux.sysctl, timeOffsets, personality and memoryPolicy are applied by process/proc_settings.h,
+// linux.netDevices by net/net_devices.h.
 Status check_linux(const oci::Linux& l) {
   if (l.seccomp && !kImplementsSeccomp) return missing("linux.seccomp");
   if (l.intel_rdt) return missing("linux.intelRdt");
-  if (!l.net_devices.empty()) return missing("linux.netDevices");
   return ok();
 }
 

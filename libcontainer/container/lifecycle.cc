@@ -17,6 +17,7 @@
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/container/rootless.h"
+#include "libcontainer/net/net_devices.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/init.h"
@@ -236,6 +237,11 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   GROVE_TRY(prepare_cgroup(ops, opts, cg, features, clone_into, so));
   GROVE_TRY(replan_without_cgroup(opts.spec, features, cg, mounts));
   set_spawn_hooks(ops, rec, so);
+  if (opts.spec.linux && !opts.spec.linux->net_devices.empty()) {
+    so.setup_network = [&ops, &opts](pid_t pid) {
+      return net::move_net_devices(ops, opts.spec, pid);
+    };
+  }
   spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
   // From here on a failure must not leave a waiting init behind.
@@ -301,6 +307,7 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(popts.force_strategy, forced_strategy(opts));
   const sys::Features features = sys::probe(ops);
   GROVE_TRY(check_implemented(opts.spec, features));
+  GROVE_TRY(net::validate_net_devices(opts.spec, popts.rootless));
   // The cgroup is planned first (it only reads mountinfo and validates): a "cgroup" mount on a
   // hybrid or legacy host shows its directories.
   GROVE_ASSIGN_OR_RETURN(CgroupSetup cg, plan_cgroup(ops, opts.spec, opts.id, popts.rootless));

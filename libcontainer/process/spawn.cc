@@ -69,7 +69,7 @@ InitConfig make_init_config(const SpawnOptions& opts, uint64_t flags,
   cfg.reaper = wants_reaper(*opts.spec);
   cfg.kill_with_runtime = cfg.reaper && wants_kill_with_runtime(*opts.spec);
   cfg.unshare_cgroupns = unshare_cgroupns_late(*opts.spec, static_cast<bool>(opts.join_cgroup));
-  cfg.wait_for_go = cfg.new_userns || opts.join_cgroup;
+  cfg.wait_for_go = cfg.new_userns || opts.join_cgroup || opts.setup_network;
   cfg.setup_mounts = oci::has_namespace(*opts.spec, oci::NamespaceType::kMount);
   cfg.set_hostname = oci::has_namespace(*opts.spec, oci::NamespaceType::kUts);
   cfg.mount_plan = opts.mount_plan;
@@ -140,6 +140,7 @@ Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& c
   if (st && new_userns) {
     st = write_id_maps(ops, pid, *opts.spec->linux).context("user namespace id maps");
   }
+  if (st && opts.setup_network) st = opts.setup_network(pid);
   if (st && cfg.wait_for_go) st = sync.send_go();
   if (st && cfg.need_host_pid) st = sync.send_pid(pid);
   // The init builds its mounts (and asks for the bpffs) before the hook point.

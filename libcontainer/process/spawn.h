@@ -45,6 +45,10 @@ struct SpawnOptions {
   // clone (its root must be the container's cgroup in every hierarchy). An error fails the spawn.
   int cgroup_fd = -1;
   std::function<Status(pid_t)> join_cgroup;
+  // linux.netDevices (net/net_devices.h): when set, runs with the init's pid after the cgroup
+  // and id maps and before the init goes on (the init then waits for kGo), so the devices are
+  // in its network namespace before hooks, sysctls and the process. An error fails the spawn.
+  std::function<Status(pid_t)> setup_network;
 };
 
 struct Spawned {

@@ -158,7 +158,7 @@ TEST(CliFeaturesTest, FixedParts) {
   }
   EXPECT_EQ(doc.linux->capabilities.front(), "CAP_CHOWN");
   EXPECT_TRUE(has(doc.linux->capabilities, "CAP_CHECKPOINT_RESTORE"));
-  EXPECT_EQ(doc.linux->net_devices->enabled, false);
+  EXPECT_EQ(doc.linux->net_devices->enabled, true);  // net/net_devices.h
   EXPECT_THAT(doc.potentially_unsafe_config_annotations, ElementsAre("run.grove."));
 }
 

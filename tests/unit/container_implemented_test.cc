@@ -31,7 +31,6 @@ TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
   };
   const Case cases[] = {
       {"linux.intelRdt", [](oci::Spec& s) { s.linux->intel_rdt = oci::IntelRdt{}; }},
-      {"linux.netDevices", [](oci::Spec& s) { s.linux->net_devices["dummy0"] = {}; }},
   };
   for (const Case& c : cases) {
     oci::Spec spec = oci::default_spec(false);
