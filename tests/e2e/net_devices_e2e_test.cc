@@ -20,16 +20,18 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const char* ip_binary() {
-  for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
-    if (::access(p, X_OK) == 0) return p;
-  }
-  return nullptr;
-}
-
 int sh(const std::string& cmd) {
   int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// iproute2's ip (busybox's applet, e.g. in tests/vm, lacks `netns` and `nodad`).
+const char* ip_binary() {
+  for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
+    if (::access(p, X_OK) != 0) continue;
+    if (sh(std::string(p) + " -V 2>&1 | grep -q iproute2") == 0) return p;
+  }
+  return nullptr;
 }
 
 class NetDevicesE2ePrivTest : public E2eFixture {
