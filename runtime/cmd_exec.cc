@@ -77,6 +77,9 @@ Result<int> exec_attached(sys::Ops& ops, Context& ctx, container::ExecOptions& o
   GROVE_ASSIGN_OR_RETURN(process::HostTerminal host, process::HostTerminal::open(ops));
   GROVE_ASSIGN_OR_RETURN(sys::FdPair pair, ops.socketpair(AF_UNIX, SOCK_STREAM, 0));
   opts.console_socket_fd = pair.second.get();
+  if (auto ws = ops.ioctl_tiocgwinsz(host.fd()); ws && ws->ws_row != 0 && ws->ws_col != 0) {
+    opts.initial_console_size = oci::ConsoleSize{ws->ws_row, ws->ws_col};
+  }
   GROVE_ASSIGN_OR_RETURN(pid_t pid, container::exec(ops, ctx.global.root, ctx.args[0], opts));
   pair.second.reset();
   auto kill = [&] {

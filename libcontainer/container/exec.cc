@@ -97,6 +97,9 @@ Result<oci::Process> resolve_process(const oci::Process& container, const ExecOp
     GROVE_ASSIGN_OR_RETURN(p, exec_process_from_args(container, opts.overrides));
   }
   inherit_from_container(p, container);
+  if (p.terminal && !p.console_size && opts.initial_console_size) {
+    p.console_size = opts.initial_console_size;
+  }
   GROVE_TRY(check_exec_terminal(p.terminal, opts.detach, opts.console_socket));
   if (p.terminal && opts.console_socket.empty() && opts.console_socket_fd < 0) {
     return Error::invalid("process.terminal needs a console socket to hand the pty master to");

@@ -83,6 +83,10 @@ struct ExecOptions {
   // Foreground exec with a terminal: a connected socket (borrowed) the pty master is sent to
   // (the CLI's socketpair, like run's). Used when console_socket is empty.
   int console_socket_fd = -1;
+  // The caller's terminal size for a foreground exec -t: the new pty gets it before the process
+  // runs (as process.consoleSize, unless the process sets one), so a process that asks at once
+  // never sees 0x0 before the attach copies the size.
+  std::optional<oci::ConsoleSize> initial_console_size;
   int preserve_fds = 0;        // fds 3..3+n-1 reach the process
   bool ignore_paused = false;
   // --cgroup: "[<controller>[,<controller>]:]<path>" entries; the process joins that existing
