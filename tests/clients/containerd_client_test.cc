@@ -93,14 +93,16 @@ class Daemon {
   // oom_score_adj kept at containerd's (root lacks CAP_SYS_RESOURCE on the test machines).
   std::string cri_config(const std::string& binary) const {
     if (binary.empty()) return "";
-    std::string c = "[plugins.\"io.containerd.grpc.v1.cri\"]";
-    return "  sandbox_image = \"" + std::string(kPause) + "\"\n  restrict_oom_score_adj = true\n" +
-           c.substr(0, c.size() - 1) + ".cni]\n  bin_dir = \"" + dir_ + "/cni-bin\"\n  conf_dir = \"" +
-           dir_ + "/cni-conf\"\n" + c.substr(0, c.size() - 1) +
-           ".containerd]\n  default_runtime_name = \"grove\"\n" + c.substr(0, c.size() - 1) +
-           ".containerd.runtimes.grove]\n  runtime_type = \"io.containerd.runc.v2\"\n" +
-           c.substr(0, c.size() - 1) + ".containerd.runtimes.grove.options]\n  BinaryName = \"" +
-           binary + "\"\n  Root = \"" + dir_ + "/runc-root\"\n";
+    const std::string cri = "[plugins.\"io.containerd.grpc.v1.cri\"";  // a table name's start
+    std::ostringstream c;
+    c << "  sandbox_image = \"" << kPause << "\"\n  restrict_oom_score_adj = true\n"
+      << cri << ".cni]\n  bin_dir = \"" << dir_ << "/cni-bin\"\n  conf_dir = \"" << dir_
+      << "/cni-conf\"\n"
+      << cri << ".containerd]\n  default_runtime_name = \"grove\"\n"
+      << cri << ".containerd.runtimes.grove]\n  runtime_type = \"io.containerd.runc.v2\"\n"
+      << cri << ".containerd.runtimes.grove.options]\n  BinaryName = \"" << binary
+      << "\"\n  Root = \"" << dir_ << "/runc-root\"\n";
+    return c.str();
   }
 
   void stop() {
