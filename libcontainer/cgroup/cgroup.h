@@ -32,6 +32,10 @@ struct Write {
   // the first of two writes of an order-dependent pair that the plan repeats after its partner
   // (cpu.cfs_period_us / cpu.max.burst before the quota, cpu.rt_period_us before the runtime).
   std::vector<int> ignore_errnos;
+  // Read the file back after writing and fail when the kernel stored another number: runc's
+  // check of v1 cpu.shares, which the kernel clamps to [2, 262144] ("the maximum allowed
+  // cpu-shares is N" / "the minimum ...").
+  bool read_back = false;
   bool operator==(const Write&) const = default;
 };
 

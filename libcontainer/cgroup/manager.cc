@@ -244,11 +244,32 @@ Status enter(sys::Ops& ops, const Dirs& dirs, pid_t pid, bool skip_unified) {
   return ok();
 }
 
+namespace {
+
+// runc fs/cpu.go: after writing cpu.shares it reads the value back, because the kernel clamps
+// it silently, and reports the bound the kernel chose.
+Status check_read_back(sys::Ops& ops, const std::string& path, const Write& w) {
+  GROVE_ASSIGN_OR_RETURN(std::string text, ops.read_file_at(AT_FDCWD, path));
+  long long want = 0;
+  long long got = 0;
+  if (!parse_int64(w.value, &want) || !parse_int64(trim(text), &got)) {
+    return Error::invalid("read back " + q(path) + ": not a number: " + q(trim(text)));
+  }
+  if (want == got) return ok();
+  std::string knob = w.file;  // "cpu.shares" -> "cpu-shares", runc's wording
+  std::replace(knob.begin(), knob.end(), '.', '-');
+  return Error::invalid(std::string(want > got ? "the maximum" : "the minimum") + " allowed " +
+                        knob + " is " + std::to_string(got));
+}
+
+}  // namespace
+
 Status apply(sys::Ops& ops, const Dirs& dirs, const std::vector<Write>& writes) {
   for (const Write& w : writes) {
     auto dir = dir_for(dirs, w.hierarchy, w.controller);
     Status st = dir ? ops.write_file_at(AT_FDCWD, *dir + "/" + w.file, w.value)
                     : Status(std::move(dir).error());
+    if (st && w.read_back) st = check_read_back(ops, *dir + "/" + w.file, w);
     if (st) continue;
     // The plan's tolerated errnos: a knob this kernel lacks, or the first try of an
     // order-dependent pair that the plan repeats (resources.h).

@@ -95,6 +95,13 @@ uint64_t blkio_weight_to_io_weight(uint16_t weight);
 // but the limit is not, when the limit is negative (other than -1), or when swap < limit.
 Result<int64_t> memory_swap_to_v2(int64_t swap, int64_t limit);
 
+// memory.checkBeforeUpdate (runtime-spec 1.2+): when set, a new memory limit or memory+swap limit
+// at or below the cgroup's current memory usage is refused, as runc's CheckMemoryUsage does (it
+// compares both with memory.current). `usage` is memory.current (v2) or memory.usage_in_bytes
+// (v1); nullopt means it could not be read, which passes (runc: a best-effort check). Limits <= 0
+// (unset or -1) are never refused. Errors: EBUSY naming the field and both numbers.
+Status check_memory_usage(const oci::Memory& m, std::optional<uint64_t> usage);
+
 // Checks a hugepage size as the kernel names it in hugetlb.<size>.* files: a power of two with
 // a KB/MB/GB unit, in the kernel's canonical form ("2MB", "1GB", "64KB"; not "2048KB").
 // EINVAL naming `field` otherwise.

@@ -15,6 +15,19 @@
 
 namespace grove::cgroup {
 
+Status check_memory_usage(const oci::Memory& m, std::optional<uint64_t> usage) {
+  if (!m.check_before_update.value_or(false) || !usage) return ok();
+  auto refuse = [&](const char* field, int64_t limit) -> Status {
+    if (limit <= 0 || static_cast<uint64_t>(limit) > *usage) return ok();
+    return Error::from_errno(EBUSY, std::string("linux.resources.memory.") + field +
+                                        ": rejecting limit " + std::to_string(limit) +
+                                        " <= current usage " + std::to_string(*usage) +
+                                        " (checkBeforeUpdate)");
+  };
+  GROVE_TRY(refuse("swap", m.swap.value_or(0)));
+  return refuse("limit", m.limit.value_or(0));
+}
+
 uint64_t cpu_shares_to_weight(uint64_t shares) {
   // The quadratic of opencontainers/cgroups fd95216 (runc 1.3.2+, crun 1.23+, Kubernetes
   // #131216): keeps the v1 default 1024 at the v2 default 100 instead of the linear formula's 39.

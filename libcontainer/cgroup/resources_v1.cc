@@ -85,6 +85,7 @@ void plan_cpu(const oci::Cpu& c, std::vector<Write>& out) {
   uint64_t period = c.period.value_or(0);
   if (uint64_t s = c.shares.value_or(0); s != 0) {
     add(out, kV1, "cpu", "cpu.shares", std::to_string(s));
+    out.back().read_back = true;  // fs/cpu.go: the kernel clamps; runc reports the bound
   }
   // fs/cpu.go Set: a period smaller than the current one can be EINVAL (old_quota/new_period
   // above the parent's); runc retries it after the quota, if a quota is being set.

@@ -9,14 +9,6 @@
 namespace grove::container {
 namespace {
 
-Status need_cgroup(const ContainerRecord& rec) {
-  if (rec.cgroup_dirs.empty()) {
-    return Error::not_supported("the container has no cgroup (rootless without a delegated "
-                                "cgroup)");
-  }
-  return ok();
-}
-
 Status pause_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool frozen) {
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
@@ -27,7 +19,7 @@ Status pause_impl(sys::Ops& ops, const std::string& root, std::string_view id, b
     return Error::invalid("container not running");
   }
   if (!frozen && st != RunState::kPaused) return Error::invalid("container not paused");
-  GROVE_TRY(need_cgroup(rec));
+  GROVE_TRY(need_cgroup(recorded_cgroup(rec)));
   GROVE_TRY(cgroup::freeze(ops, recorded_cgroup(rec), frozen));
   rec.paused = frozen;
   Status saved = store.save(rec);
@@ -41,7 +33,6 @@ Result<ContainerRecord> load_live(sys::Ops& ops, const std::string& root, std::s
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
   if (st == RunState::kStopped) return Error::invalid("container not running");
-  GROVE_TRY(need_cgroup(rec));
   return rec;
 }
 

@@ -45,6 +45,23 @@ cgroup::V2Probe probe_v2(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Res
   return p;
 }
 
+// memory.current (v2) or memory.usage_in_bytes (v1) for memory.checkBeforeUpdate; nullopt when
+// it cannot be read (runc treats the check as best effort).
+std::optional<uint64_t> memory_usage(sys::Ops& ops, const cgroup::Dirs& dirs) {
+  std::string file;
+  if (auto it = dirs.v1.find("memory"); it != dirs.v1.end()) {
+    file = it->second + "/memory.usage_in_bytes";
+  } else if (!dirs.unified.empty()) {
+    file = dirs.unified + "/memory.current";
+  } else {
+    return std::nullopt;
+  }
+  auto text = ops.read_file_at(AT_FDCWD, file);
+  unsigned long long v = 0;
+  if (!text || std::sscanf(text->c_str(), "%llu", &v) != 1) return std::nullopt;
+  return v;
+}
+
 // `live`: the directories exist and are probed; otherwise the plan only validates.
 Result<std::vector<cgroup::Write>> plan_limits(sys::Ops& ops, const cgroup::Dirs& dirs,
                                                const oci::Resources& r, bool live) {
@@ -193,8 +210,16 @@ Status setup_cgroup(sys::Ops& ops, CgroupSetup& setup, std::vector<std::string>*
   return ok();
 }
 
+Status need_cgroup(const cgroup::Dirs& dirs) {
+  if (!dirs.empty()) return ok();
+  return Error::not_supported("the container has no cgroup (rootless without a delegated cgroup)");
+}
+
 Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resources& resources) {
-  if (dirs.empty()) return Error::not_supported("the container has no cgroup (rootless)");
+  GROVE_TRY(need_cgroup(dirs));
+  if (resources.memory && resources.memory->check_before_update.value_or(false)) {
+    GROVE_TRY(cgroup::check_memory_usage(*resources.memory, memory_usage(ops, dirs)));
+  }
   GROVE_ASSIGN_OR_RETURN(std::vector<cgroup::Write> writes,
                          plan_limits(ops, dirs, resources, true));
   GROVE_TRY(cgroup::apply(ops, dirs, writes));
@@ -209,7 +234,7 @@ Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs, const oci::Resourc
 }
 
 Result<cgroup::Stats> cgroup_stats(sys::Ops& ops, const cgroup::Dirs& dirs) {
-  if (dirs.empty()) return Error::not_supported("the container has no cgroup (rootless)");
+  GROVE_TRY(need_cgroup(dirs));
   cgroup::FileReader read = cgroup::reader(ops, dirs);
   const std::vector<std::string> sizes = hugepage_sizes(ops);
   GROVE_ASSIGN_OR_RETURN(cgroup::Stats stats, uses_v1(dirs) ? cgroup::read_stats_v1(read, sizes)

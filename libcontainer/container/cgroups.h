@@ -65,10 +65,16 @@ std::optional<plan::CgroupView> cgroup_mount_view(const cgroup::Layout& layout,
 [[nodiscard]] Status setup_cgroup(sys::Ops& ops, CgroupSetup& setup,
                                   std::vector<std::string>* warnings);
 
+// ENOTSUP when the container has no cgroup (`dirs` empty: rootless without a delegated cgroup),
+// which pause/resume/update/stats refuse.
+[[nodiscard]] Status need_cgroup(const cgroup::Dirs& dirs);
+
 // Writes new limits into a live container's cgroup (`grove update`): only the fields set in
 // `resources`; device rules given there replace the device program (v2, attach-then-detach,
 // never a moment without a filter) or are written to devices.allow/deny (v1) after the default
-// rules. Errors: as plan_cgroup, plus the failing write.
+// rules. With memory.checkBeforeUpdate a limit at or below memory.current (v2) /
+// memory.usage_in_bytes (v1) is refused with EBUSY before anything is written, as runc does.
+// Errors: ENOTSUP (need_cgroup), as plan_cgroup, plus the failing write.
 [[nodiscard]] Status update_cgroup(sys::Ops& ops, const cgroup::Dirs& dirs,
                                    const oci::Resources& resources);
 

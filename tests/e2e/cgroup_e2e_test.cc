@@ -183,9 +183,40 @@ TEST_F(CgroupE2ePrivTest, UpdateChangesLiveLimits) {
                     {cli_->scratch() + "/u.out", cli_->scratch() + "/u.err", "", -1});
   EXPECT_EQ(s.code, 0) << s.err;
   EXPECT_EQ(read_text(dir("pids") + "/pids.max"), "42");
+  if (v1() && !dir("cpu").empty()) {
+    // runc reads cpu.shares back: the kernel clamps 1 to 2, which is an error, not a silent change.
+    Ran clamped = grove({"update", "--cpu-share", "1", "cg-update"});
+    EXPECT_EQ(clamped.code, 1);
+    EXPECT_THAT(clamped.err, HasSubstr("the minimum allowed cpu-shares is 2"));
+  }
   Ran bad = grove({"update", "--memory", "lots", "cg-update"});
   EXPECT_EQ(bad.code, 1);
   EXPECT_THAT(bad.err, HasSubstr("--memory"));
+}
+
+// memory.checkBeforeUpdate: a limit at or below what the container already uses is refused
+// before anything is written; without the flag (or above the usage) the update goes through.
+TEST_F(CgroupE2ePrivTest, CheckBeforeUpdateRefusesALimitBelowUsage) {
+  bundle_->spec().linux->resources->memory.emplace().limit = 64 << 20;
+  // Touch 8 MiB of tmpfs-free anonymous memory and keep it: usage stays well above 4 KiB.
+  write({"sh", "-c", "x=$(head -c 8388608 /dev/zero | tr '\\0' a); sleep 100"});
+  run_detached("cg-check");
+  const std::string limit = file("memory", "memory.limit_in_bytes", "memory.max");
+  const std::string usage = file("memory", "memory.usage_in_bytes", "memory.current");
+  for (int i = 0; i < 200 && std::stoull(read_text(usage)) < (4u << 20); ++i) usleep(10000);
+  ASSERT_GE(std::stoull(read_text(usage)), 4u << 20) << "the container never used 4 MiB";
+  auto update = [&](const std::string& json) {
+    return run_shell("echo '" + json + "' | " + std::string(GROVE_BIN) + " --root " +
+                         cli_->root() + " update -r - cg-check",
+                     {cli_->scratch() + "/c.out", cli_->scratch() + "/c.err", "", -1});
+  };
+  Ran refused = update(R"({"memory":{"limit":1048576,"checkBeforeUpdate":true}})");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("linux.resources.memory.limit: rejecting limit 1048576"));
+  EXPECT_EQ(read_text(limit), std::to_string(64 << 20)) << "nothing may be written";
+  Ran above = update(R"({"memory":{"limit":50331648,"checkBeforeUpdate":true}})");
+  EXPECT_EQ(above.code, 0) << above.err;
+  EXPECT_EQ(read_text(limit), std::to_string(48 << 20));
 }
 
 TEST_F(CgroupE2ePrivTest, EventsStatsReportsRuncShapedJson) {

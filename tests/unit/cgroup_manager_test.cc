@@ -115,6 +115,26 @@ TEST(CgroupManagerTest, ApplyRoutesWritesAndNamesTheFailingOne) {
   EXPECT_THAT(missing.error().message(), HasSubstr("\"hugetlb\" is not mounted"));
 }
 
+// runc fs/cpu.go: cpu.shares is read back; a value the kernel clamped is reported with its bound.
+TEST(CgroupManagerTest, ApplyReadsBackAndReportsAClampedValue) {
+  Dirs d = hybrid();
+  d.v1["cpu"] = "/cg/cpu/grove-test/c1";
+  Write shares{Hierarchy::kV1, "cpu", "cpu.shares", "500000"};
+  shares.read_back = true;
+  FakeOps ops;
+  ops.set_file("/cg/cpu/grove-test/c1/cpu.shares", "262144\n");
+  Status high = apply(ops, d, {shares});
+  ASSERT_FALSE(high);
+  EXPECT_THAT(high.error().message(), HasSubstr("the maximum allowed cpu-shares is 262144"));
+  shares.value = "1";
+  ops.set_file("/cg/cpu/grove-test/c1/cpu.shares", "2\n");
+  Status low = apply(ops, d, {shares});
+  ASSERT_FALSE(low);
+  EXPECT_THAT(low.error().message(), HasSubstr("the minimum allowed cpu-shares is 2"));
+  shares.value = "2";
+  EXPECT_TRUE(apply(ops, d, {shares}));
+}
+
 TEST(CgroupManagerTest, FreezeUsesTheV1FreezerAndWaitsForFrozen) {
   FakeOps ops;
   ops.set_file("/cg/freezer/grove-test/c1/freezer.state", "FROZEN\n");

@@ -86,6 +86,27 @@ TEST(CgroupResourcesTest, BlkioWeightToIoWeight) {
   EXPECT_EQ(blkio_weight_to_io_weight(1000), 10000u);
 }
 
+TEST(CgroupResourcesTest, CheckMemoryUsageRefusesLimitsAtOrBelowUsage) {
+  oci::Memory m;
+  m.limit = 1000;
+  EXPECT_TRUE(check_memory_usage(m, 5000)) << "checkBeforeUpdate unset: no check";
+  m.check_before_update = true;
+  Status below = check_memory_usage(m, 5000);
+  ASSERT_FALSE(below);
+  EXPECT_EQ(below.error().code(), EBUSY);
+  EXPECT_THAT(below.error().message(),
+              HasSubstr("linux.resources.memory.limit: rejecting limit 1000 <= current usage 5000"));
+  EXPECT_FALSE(check_memory_usage(m, 1000)) << "equal to the usage is refused too (runc: <=)";
+  EXPECT_TRUE(check_memory_usage(m, 999));
+  EXPECT_TRUE(check_memory_usage(m, std::nullopt)) << "unreadable usage: best effort, passes";
+  m.limit = -1;
+  EXPECT_TRUE(check_memory_usage(m, 5000)) << "unlimited is never refused";
+  m.swap = 4000;
+  Status swap = check_memory_usage(m, 5000);
+  ASSERT_FALSE(swap);
+  EXPECT_THAT(swap.error().message(), HasSubstr("linux.resources.memory.swap: rejecting"));
+}
+
 TEST(CgroupResourcesTest, MemorySwapToV2) {
   EXPECT_EQ(*memory_swap_to_v2(0, -1), -1);
   EXPECT_EQ(*memory_swap_to_v2(-1, 100), -1);
