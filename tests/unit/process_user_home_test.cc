@@ -1,0 +1,84 @@
+// L0/L1 tests of HOME from the container's /etc/passwd (process/user_home.h).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "libcontainer/process/user_home.h"
+#include "tests/support/fake_ops.h"
+
+namespace grove::process {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr const char* kPasswd =
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "# comment:x:7:7::/nope:\n"
+    "short:x:9\n"
+    "bad:x:abc:1::/bad:/bin/sh\n"
+    "app:x:1000:1000:App User:/home/app:/bin/sh\n"
+    "dup:x:1000:1000::/home/dup:/bin/sh\n"
+    "nohome:x:1001:1001::\n";
+
+TEST(UserHomeTest, PasswdHomeFindsTheFirstEntryForTheUid) {
+  EXPECT_EQ(passwd_home(kPasswd, 0), "/root");
+  EXPECT_EQ(passwd_home(kPasswd, 1000), "/home/app");
+  EXPECT_EQ(passwd_home(kPasswd, 1001), "");  // present with an empty home field
+  EXPECT_EQ(passwd_home(kPasswd, 7), std::nullopt);  // comment line
+  EXPECT_EQ(passwd_home(kPasswd, 9), std::nullopt);  // too few fields
+  EXPECT_EQ(passwd_home(kPasswd, 4242), std::nullopt);
+  EXPECT_EQ(passwd_home("", 0), std::nullopt);
+}
+
+TEST(UserHomeTest, HasHomeCountsAnEmptyValue) {
+  EXPECT_TRUE(has_home({"PATH=/bin", "HOME="}));
+  EXPECT_TRUE(has_home({"HOME=/x"}));
+  EXPECT_FALSE(has_home({"PATH=/bin", "HOMEDIR=/x", "XHOME=/y"}));
+}
+
+TEST(UserHomeTest, EnvWithHomeReadsPasswdInsideTheRoot) {
+  testing::FakeOps ops;
+  ops.queue_read("path:/etc/passwd", kPasswd);
+  auto env = env_with_home(ops, {"PATH=/bin"}, 1000);
+  EXPECT_THAT(env, ElementsAre("PATH=/bin", "HOME=/home/app"));
+  // "/" of the caller (the container's root after the switch), then RESOLVE_IN_ROOT from it.
+  EXPECT_THAT(ops.trace_text(), HasSubstr("openat(AT_FDCWD, \"/\", O_PATH|O_DIRECTORY"));
+  EXPECT_THAT(ops.trace_text(), HasSubstr("openat2(<path:/>, \"/etc/passwd\""));
+  EXPECT_THAT(ops.trace_text(), HasSubstr("RESOLVE_IN_ROOT"));
+}
+
+TEST(UserHomeTest, EnvWithHomeKeepsAGivenHomeAndReadsNothing) {
+  testing::FakeOps ops;
+  auto env = env_with_home(ops, {"HOME=/mine"}, 0);
+  EXPECT_THAT(env, ElementsAre("HOME=/mine"));
+  EXPECT_TRUE(ops.trace().empty()) << ops.trace_text();
+}
+
+TEST(UserHomeTest, FallsBackToSlashWithoutPasswdOrEntry) {
+  {
+    testing::FakeOps ops;
+    ops.fail_next("openat2", ENOENT);
+    EXPECT_THAT(env_with_home(ops, {}, 0), ElementsAre("HOME=/"));
+  }
+  {
+    testing::FakeOps ops;
+    ops.queue_read("path:/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+    EXPECT_THAT(env_with_home(ops, {}, 1234), ElementsAre("HOME=/"));
+  }
+  {
+    testing::FakeOps ops;  // read error: runc ignores it as well
+    ops.fail_next("read", EIO);
+    EXPECT_THAT(env_with_home(ops, {}, 0), ElementsAre("HOME=/"));
+  }
+}
+
+TEST(UserHomeTest, WalksWhenOpenat2IsMissing) {
+  testing::FakeOps ops;
+  ops.fail_next("openat2", ENOSYS);
+  EXPECT_EQ(lookup_home(ops, 0), "/");  // the walk opens "etc" then "passwd"; read gives EOF
+  EXPECT_THAT(ops.trace_text(), HasSubstr("\"passwd\""));
+}
+
+}  // namespace
+}  // namespace grove::process
