@@ -168,6 +168,33 @@ Status send_exec_pidfd(sys::Ops& ops, int sock, pid_t pid) {
   return process::send_pidfd(ops, sock, pidfd.get(), process::kPidfdPayloadExec);
 }
 
+// runc's setns process joins the container's cgroups and its Intel RDT groups (before `go`).
+void set_exec_join(sys::Ops& ops, const cgroup::Dirs& dirs, const rdt::Group& rdt_group,
+                   process::SetnsExecConfig& cfg) {
+  if (dirs.empty() && rdt_group.dir.empty()) return;
+  cfg.join_cgroup = [&ops, &dirs, &rdt_group](pid_t pid) -> Status {
+    if (!dirs.empty()) {
+      GROVE_TRY(cgroup::enter(ops, dirs, pid, false).context("exec --cgroup / container cgroup"));
+    }
+    return rdt::join(ops, rdt_group, pid);
+  };
+}
+
+// What exec hands on once the process runs: its pty master and its pidfd. When either cannot
+// be delivered the process is killed and reaped: nobody would serve or supervise it.
+Status hand_over(sys::Ops& ops, const ExecOptions& opts, const UniqueFd& console_socket,
+                 const UniqueFd& pidfd_socket, process::SetnsSpawned& spawned) {
+  Status handed = ok();
+  if (spawned.console) {
+    handed = hand_over_console(ops, opts, console_socket, std::move(spawned.console));
+  }
+  if (handed && pidfd_socket) handed = send_exec_pidfd(ops, pidfd_socket.get(), spawned.pid);
+  if (handed) return ok();
+  (void)ops.kill(spawned.pid, SIGKILL);
+  (void)ops.waitpid(spawned.pid, 0);
+  return handed;
+}
+
 }  // namespace
 
 Result<cgroup::Dirs> exec_cgroup(const ContainerRecord& rec, const std::vector<std::string>& subs) {
@@ -241,27 +268,10 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   }
   GROVE_ASSIGN_OR_RETURN(cgroup::Dirs dirs, exec_cgroup(rec, opts.cgroup));
   const rdt::Group rdt_group = record_rdt_group(rec);
-  if (!dirs.empty() || !rdt_group.dir.empty()) {
-    // runc's setns process joins the cgroups and the container's Intel RDT groups.
-    cfg.join_cgroup = [&ops, &dirs, &rdt_group](pid_t pid) -> Status {
-      if (!dirs.empty()) {
-        GROVE_TRY(cgroup::enter(ops, dirs, pid, false).context("exec --cgroup / container cgroup"));
-      }
-      return rdt::join(ops, rdt_group, pid);
-    };
-  }
+  set_exec_join(ops, dirs, rdt_group, cfg);
   // The lock fd is close-on-exec and closed in the children before setns anyway.
   GROVE_ASSIGN_OR_RETURN(process::SetnsSpawned spawned, process::spawn_setns_process(ops, cfg));
-  Status handed = ok();
-  if (spawned.console) {
-    handed = hand_over_console(ops, opts, console_socket, std::move(spawned.console));
-  }
-  if (handed && pidfd_socket) handed = send_exec_pidfd(ops, pidfd_socket.get(), spawned.pid);
-  if (!handed) {
-    (void)ops.kill(spawned.pid, SIGKILL);
-    (void)ops.waitpid(spawned.pid, 0);
-    return std::move(handed).error();
-  }
+  GROVE_TRY(hand_over(ops, opts, console_socket, pidfd_socket, spawned));
   if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, spawned.pid));
   return spawned.pid;
 }

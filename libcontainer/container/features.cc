@@ -139,7 +139,8 @@ std::map<std::string, std::string> annotations(const sys::Features& f) {
   return a;
 }
 
-oci::FeaturesLinux linux_section(const sys::Features& f, const std::optional<rdt::Resctrl>& rdt) {
+oci::FeaturesLinux linux_section(const sys::Features& f,
+                                  const std::optional<rdt::Resctrl>& resctrl) {
   oci::FeaturesLinux l;
   l.namespaces = namespaces(f);
   for (std::string_view cap : oci::kCapabilities) l.capabilities.emplace_back(cap);
@@ -148,8 +149,8 @@ oci::FeaturesLinux linux_section(const sys::Features& f, const std::optional<rdt
   l.apparmor = oci::FeaturesEnabled{f.apparmor.ok};
   l.selinux = oci::FeaturesEnabled{f.selinux.ok};
   // Enabled as found on this host, like apparmor and selinux above (runc reports its support).
-  if (rdt) {
-    l.intel_rdt = oci::FeaturesIntelRdt{true, true, rdt->monitoring};
+  if (resctrl) {
+    l.intel_rdt = oci::FeaturesIntelRdt{true, true, resctrl->monitoring};
   } else {
     l.intel_rdt = oci::FeaturesIntelRdt{false, std::nullopt, std::nullopt};
   }

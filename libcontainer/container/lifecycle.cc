@@ -203,6 +203,20 @@ Status setup_intel_rdt(sys::Ops& ops, const CreateOptions& opts,
   return ok();
 }
 
+// What create hands on once the init waits: the console master (sent and closed: the receiver,
+// containerd, conmon or `run`, owns the only copy) and the init's pidfd (--pidfd-socket).
+Status hand_over(sys::Ops& ops, const CreateOptions& opts, const UniqueFd& console_socket,
+                 const UniqueFd& pidfd_socket, process::Spawned& init) {
+  if (init.console) {
+    int sock = console_socket ? console_socket.get() : opts.console_socket_fd;
+    GROVE_TRY(process::send_console_master(ops, sock, init.console.get()));
+    init.console.reset();
+  }
+  if (!pidfd_socket) return ok();
+  return process::send_pidfd(ops, pidfd_socket.get(), init.pidfd.get(),
+                             process::kPidfdPayloadInit);
+}
+
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
                             ContainerRecord& rec, Mounts& mounts,
                             const process::ProcSettings& settings, CgroupSetup& cg,
@@ -265,16 +279,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   });
   GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, init.pid));
   if (!live) return Error::plain(ESRCH, "container init exited during create");
-  if (init.console) {
-    // Handed on and closed: the receiver (containerd, conmon, `run`) owns the only copy.
-    int sock = console_socket ? console_socket.get() : opts.console_socket_fd;
-    GROVE_TRY(process::send_console_master(ops, sock, init.console.get()));
-    init.console.reset();
-  }
-  if (pidfd_socket) {
-    GROVE_TRY(process::send_pidfd(ops, pidfd_socket.get(), init.pidfd.get(),
-                                  process::kPidfdPayloadInit));
-  }
+  GROVE_TRY(hand_over(ops, opts, console_socket, pidfd_socket, init));
   GROVE_TRY(setup_intel_rdt(ops, opts, resctrl, init.pid, rec));
   Defer remove_rdt([&] { (void)rdt::remove(ops, record_rdt_group(rec)); });
   rec.init_pid = init.pid;

@@ -17,10 +17,9 @@ constexpr const char* kDefaultHome = "/";
 
 Result<UniqueFd> open_passwd(sys::Ops& ops) {
   GROVE_ASSIGN_OR_RETURN(UniqueFd root, ops.openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0));
-  auto fd = mount::open_in_root(ops, root.get(), "/etc/passwd", O_RDONLY,
-                                mount::ResolveMode::kOpenat2);
-  if (fd || fd.error().code() != ENOSYS) return fd;
-  return mount::open_in_root(ops, root.get(), "/etc/passwd", O_RDONLY, mount::ResolveMode::kWalk);
+  // open_in_root falls back to the component walk itself when openat2 is ENOSYS.
+  return mount::open_in_root(ops, root.get(), "/etc/passwd", O_RDONLY,
+                             mount::ResolveMode::kOpenat2);
 }
 
 Result<std::string> read_all(sys::Ops& ops, int fd) {
