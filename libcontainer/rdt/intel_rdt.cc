@@ -136,7 +136,7 @@ std::string schemata_text(const std::string& l3_cache_schema, const std::string&
   for (const std::string& s : schemata) {
     if (!s.empty()) lines.push_back(s);
   }
-  return join(lines, "\n");
+  return grove::join(lines, "\n");
 }
 
 Result<Group> setup(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "libcontainer/base/strings.h"
 #include "tests/support/console_socket.h"
 #include "tests/support/e2e_fixture.h"
@@ -159,7 +161,9 @@ TEST_F(ProcessEnvE2ePrivTest, IntelRdtRefusedWithoutResctrl) {
   EXPECT_EQ(grove({"state", "rdt-c"}).code, 1);
   EXPECT_TRUE(bundle_->leftover_cgroups().empty());
   Ran features = grove({"features"});
-  EXPECT_THAT(features.out, HasSubstr("\"intelRdt\": {\n      \"enabled\": false"));
+  nlohmann::json doc = nlohmann::json::parse(features.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << features.out;
+  EXPECT_EQ(doc["linux"]["intelRdt"]["enabled"], false);
 }
 
 TEST_F(ProcessEnvE2ePrivTest, UpdateL3SchemaRefusedWithoutResctrl) {

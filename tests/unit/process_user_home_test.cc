@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "libcontainer/process/exec_setup.h"
 #include "libcontainer/process/user_home.h"
 #include "tests/support/fake_ops.h"
 
@@ -78,6 +79,24 @@ TEST(UserHomeTest, WalksWhenOpenat2IsMissing) {
   ops.fail_next("openat2", ENOSYS);
   EXPECT_EQ(lookup_home(ops, 0), "/");  // the walk opens "etc" then "passwd"; read gives EOF
   EXPECT_THAT(ops.trace_text(), HasSubstr("\"passwd\""));
+}
+
+// finalize_and_exec (init and exec'd processes alike) looks HOME up before the uid change and
+// hands it to execve.
+TEST(UserHomeTest, FinalizePassesHomeToExecve) {
+  testing::FakeOps ops;
+  ops.queue_read("path:/etc/passwd", kPasswd);
+  oci::Process proc;
+  proc.args = {"/bin/true"};
+  proc.cwd = "/";
+  proc.env = {"PATH=/bin"};
+  proc.user.uid = 1000;
+  proc.user.gid = 1000;
+  Status st = finalize_and_exec(ops, proc, "/bin/true", {0, 1, 2});
+  ASSERT_FALSE(st);  // FakeOps' execve returns
+  const std::string t = ops.trace_text();
+  EXPECT_THAT(t, HasSubstr("\"PATH=/bin\", \"HOME=/home/app\""));
+  EXPECT_LT(t.find("openat2("), t.find("setresuid(")) << t;
 }
 
 }  // namespace
