@@ -44,9 +44,11 @@ TEST(UserHomeTest, EnvWithHomeReadsPasswdInsideTheRoot) {
   auto env = env_with_home(ops, {"PATH=/bin"}, 1000);
   EXPECT_THAT(env, ElementsAre("PATH=/bin", "HOME=/home/app"));
   // "/" of the caller (the container's root after the switch), then RESOLVE_IN_ROOT from it.
-  EXPECT_THAT(ops.trace_text(), HasSubstr("openat(AT_FDCWD, \"/\", O_PATH|O_DIRECTORY"));
-  EXPECT_THAT(ops.trace_text(), HasSubstr("openat2(<path:/>, \"/etc/passwd\""));
-  EXPECT_THAT(ops.trace_text(), HasSubstr("RESOLVE_IN_ROOT"));
+  EXPECT_THAT(ops.trace(),
+              ElementsAre("openat(AT_FDCWD, \"/\", O_RDONLY|O_DIRECTORY|O_PATH, 00)",
+                          "openat2(<path:/>, \"/etc/passwd\", O_RDONLY, "
+                          "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT)",
+                          "read(<path:/etc/passwd>, 65536)", "read(<path:/etc/passwd>, 65536)"));
 }
 
 TEST(UserHomeTest, EnvWithHomeKeepsAGivenHomeAndReadsNothing) {
