@@ -34,6 +34,10 @@ std::vector<FlagSpec> create_flags() {
                  "path to an AF_UNIX socket which will receive a file descriptor referencing the "
                  "master end of the console's pseudoterminal"),
       value_flag(FlagKind::kString, "pid-file", "specify the file to write the process id to"),
+      // runc 1.2's flag and wording.
+      value_flag(FlagKind::kString, "pidfd-socket",
+                 "path to an AF_UNIX socket which will receive a file descriptor referencing the "
+                 "init process"),
       bool_flag("no-pivot",
                 "do not use pivot root to jail process inside rootfs.  This should be used "
                 "whenever the rootfs is on top of a ramdisk"),
@@ -77,6 +81,7 @@ Result<container::CreateOptions> create_options(sys::Ops& ops, const Context& ct
   o.root = ctx.global.root;
   o.pid_file = ctx.flags.get_string("pid-file");
   o.console_socket = ctx.flags.get_string("console-socket");
+  o.pidfd_socket = ctx.flags.get_string("pidfd-socket");
   long long preserve = ctx.flags.get_int("preserve-fds", 0);
   if (preserve < 0 || preserve > 65536) {
     return Error::invalid("invalid --preserve-fds " + std::to_string(preserve));

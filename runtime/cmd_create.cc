@@ -1,5 +1,5 @@
-// `grove create [--bundle DIR] [--pid-file F] [--console-socket S] [--preserve-fds N]
-// [--no-pivot] [--no-new-keyring] ID`: runc's create. Returns once the container's init waits
+// `grove create [--bundle DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S]
+// [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID`: runc's create. Returns once the container's init waits
 // for `grove start`; the init is left to the caller's reaper (conmon and containerd's shim are
 // subreapers).
 

@@ -48,6 +48,7 @@ Result<container::ExecOptions> exec_options(sys::Ops& ops, const Context& ctx) {
   opts.detach = f.get_bool("detach");
   opts.pid_file = f.get_string("pid-file");
   opts.console_socket = f.get_string("console-socket");
+  opts.pidfd_socket = f.get_string("pidfd-socket");
   long long preserve = f.get_int("preserve-fds");
   if (preserve < 0 || preserve > 65536) {
     return Error::invalid("invalid --preserve-fds " + std::to_string(preserve));
@@ -139,6 +140,9 @@ std::vector<FlagSpec> exec_flags() {
       value_flag(FlagKind::kString, "process", "path to the process.json", {"p"}),
       bool_flag("detach", "detach from the container's process", {"d"}),
       value_flag(FlagKind::kString, "pid-file", "specify the file to write the process id to"),
+      value_flag(FlagKind::kString, "pidfd-socket",
+                 "path to an AF_UNIX socket which will receive a file descriptor referencing the "
+                 "exec process"),
       value_flag(FlagKind::kString, "process-label",
                  "set the asm process label for the process commonly used with selinux"),
       value_flag(FlagKind::kString, "apparmor", "set the apparmor profile for the process"),

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "libcontainer/container/features.h"
+#include "libcontainer/rdt/intel_rdt.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/features.h"
@@ -15,7 +16,10 @@ Status run_features(Context& ctx) {
   sys::LinuxOps ops;
   sys::Features features = sys::probe(ops);
   ctx.log.debug("mount strategy " + std::string(container::default_mount_strategy(features)));
-  ctx.out << oci::to_json_string(container::features_document(features));
+  // An unreadable mountinfo only means no resctrl is reported.
+  auto resctrl = rdt::probe(ops);
+  std::optional<rdt::Resctrl> found = resctrl ? *resctrl : std::nullopt;
+  ctx.out << oci::to_json_string(container::features_document(features, found));
   return ok();
 }
 

@@ -106,10 +106,6 @@ Result<oci::Resources> resources_from(const FlagValues& f) {
     GROVE_ASSIGN_OR_RETURN(std::string doc, read_document(f.get_string("resources")));
     GROVE_ASSIGN_OR_RETURN(r, oci::parse_resources(doc));
   }
-  for (const char* rdt : {"l3-cache-schema", "mem-bw-schema"}) {
-    if (f.is_set(rdt)) return Error::not_supported(std::string("--") + rdt + ": intelRdt is not "
-                                                   "implemented yet");
-  }
   GROVE_TRY(apply_memory_flags(f, r));
   GROVE_TRY(apply_cpu_flags(f, r));
   if (f.is_set("blkio-weight")) {
@@ -123,7 +119,13 @@ Result<oci::Resources> resources_from(const FlagValues& f) {
 Status run_update(Context& ctx) {
   GROVE_ASSIGN_OR_RETURN(oci::Resources r, resources_from(ctx.flags));
   sys::LinuxOps ops;
-  return container::update(ops, ctx.global.root, ctx.args.at(0), r);
+  const std::string l3 = ctx.flags.get_string("l3-cache-schema");
+  const std::string mb = ctx.flags.get_string("mem-bw-schema");
+  // runc sets the cgroup limits, then the Intel RDT schemata.
+  if (!(r == oci::Resources{}) || (l3.empty() && mb.empty())) {
+    GROVE_TRY(container::update(ops, ctx.global.root, ctx.args.at(0), r));
+  }
+  return container::update_intel_rdt(ops, ctx.global.root, ctx.args.at(0), l3, mb);
 }
 
 FlagSpec str(const char* name, const char* usage) {

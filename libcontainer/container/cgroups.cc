@@ -134,6 +134,14 @@ Status attach_devices(sys::Ops& ops, const cgroup::Dirs& dirs,
 
 }  // namespace
 
+rdt::Group record_rdt_group(const ContainerRecord& rec) {
+  rdt::Group g;
+  g.dir = rec.rdt_dir;
+  g.created = rec.rdt_created;
+  g.mon_dir = rec.rdt_mon_dir;
+  return g;
+}
+
 cgroup::Dirs recorded_cgroup(const ContainerRecord& rec) {
   return cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
 }

@@ -18,6 +18,7 @@
 #include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/plan/cgroup_mount.h"
+#include "libcontainer/rdt/intel_rdt.h"
 #include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
@@ -34,6 +35,9 @@ struct CgroupSetup {
 
 // The cgroup recorded in a container's state (empty Dirs: it has none). Pure.
 cgroup::Dirs recorded_cgroup(const ContainerRecord& rec);
+
+// The Intel RDT groups recorded in a container's state (empty dir: none). Pure.
+rdt::Group record_rdt_group(const ContainerRecord& rec);
 
 // Plans the cgroup of container `id`: linux.cgroupsPath (layout.h rules), the host layout, the
 // limit writes for v1 or v2 and the device rules. Pure apart from reading /proc/self/mountinfo

@@ -43,6 +43,9 @@ struct CreateOptions {
   // runc's recvtty). Exactly one is required with process.terminal, none without.
   std::string console_socket;
   int console_socket_fd = -1;
+  // --pidfd-socket (runc 1.2+): a unix socket path the init's pidfd is sent to (process/
+  // pidfd_socket.h; connected before anything is created, sent before create returns). "" = none.
+  std::string pidfd_socket;
   int preserve_fds = 0;        // --preserve-fds: fds 3..3+n-1 (after LISTEN_FDS) reach the process
   int listen_fds = 0;     // LISTEN_FDS of the runtime's environment (systemd socket activation)
   bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
@@ -76,7 +79,7 @@ struct ContainerInfo {
 // poststop hooks then run (warnings in opts.warnings).
 // Errors: see the header comment; EINVAL for a spec without process/root, for
 // process.terminal without a console socket and for a console socket without it; the console
-// socket's connect/sendmsg errno; the init's errors.
+// socket's (and --pidfd-socket's) connect/sendmsg errno; the init's errors.
 [[nodiscard]] Result<pid_t> create(sys::Ops& ops, const CreateOptions& opts);
 
 // Makes a created container's init execve process.args and returns once the exec happened
@@ -124,6 +127,16 @@ struct ContainerInfo {
 // (runc's string); the planner's EINVAL naming the linux.resources field; the failing write.
 [[nodiscard]] Status update(sys::Ops& ops, const std::string& root, std::string_view id,
                             const oci::Resources& resources);
+
+// `update --l3-cache-schema/--mem-bw-schema` (runc's update): checks the host first (EINVAL
+// "Intel RDT/CAT: l3 cache schema is not enabled", "Intel RDT/MBA: memory bandwidth schema is not
+// enabled", runc's strings, also without resctrl), then writes the schemata of the container's
+// CLOS group; a container created without linux.intelRdt gets a group named after its id with
+// its init in it first, as runc does. Empty strings are left alone. Errors: ENOENT does not
+// exist; EINVAL "container not running" when stopped; rdt::setup/update_schemata errors.
+[[nodiscard]] Status update_intel_rdt(sys::Ops& ops, const std::string& root, std::string_view id,
+                                      const std::string& l3_cache_schema,
+                                      const std::string& mem_bw_schema);
 
 // The container's cgroup statistics (`events --stats`). Errors: ENOENT does not exist; EINVAL
 // "container not running" when stopped; ENOTSUP without a cgroup.

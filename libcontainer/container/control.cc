@@ -144,6 +144,10 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
       warnings->push_back(st.error().message());
     }
   }
+  // linux.intelRdt: runc removes the group it made; a shared (closID) group it found stays.
+  if (Status st = rdt::remove(ops, record_rdt_group(*rec)); !st && warnings != nullptr) {
+    warnings->push_back(st.error().message());
+  }
   GROVE_TRY(store.remove(id, lock));
   // runtime.md: poststop after the container is deleted, before delete returns; failures are
   // warnings. The hooks come from the record: the bundle may be gone by now.

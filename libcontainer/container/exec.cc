@@ -10,9 +10,11 @@
 #include "libcontainer/cgroup/manager.h"
 #include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/pid_file.h"
+#include "libcontainer/container/seccomp_notify.h"
 #include "libcontainer/container/state_store.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
+#include "libcontainer/process/pidfd_socket.h"
 #include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/setns_exec.h"
 #include "libcontainer/sys/probe.h"
@@ -107,23 +109,36 @@ Result<oci::Process> resolve_process(const oci::Process& container, const ExecOp
   return p;
 }
 
-// The container's linux.seccomp, compiled or from the cache create filled. A notify filter is
-// refused: its listener fd would have to go to listenerPath for this process, which is not wired.
+// The container's linux.seccomp, compiled or from the cache create filled. With a notify
+// filter the process's listener fd goes to listenerPath (set_exec_seccomp_receiver).
 Result<std::optional<security::PreparedSeccomp>> exec_seccomp(sys::Ops& ops, const oci::Spec& spec,
                                                               const std::string& root) {
   if (!spec.linux || !spec.linux->seccomp) return std::optional<security::PreparedSeccomp>{};
   GROVE_ASSIGN_OR_RETURN(security::PreparedSeccomp prepared,
                          security::prepare_seccomp(ops, *spec.linux->seccomp, root)
                              .context("linux.seccomp"));
-  if (prepared.program.notify()) {
-    return Error::not_supported(
-        "linux.seccomp: exec in a container with an SCMP_ACT_NOTIFY filter: not implemented yet");
-  }
   return std::optional<security::PreparedSeccomp>(std::move(prepared));
 }
 
-// Locks the container, checks it can take a process and returns a pidfd pinning its init.
-Result<UniqueFd> open_execable_init(sys::Ops& ops, const ContainerRecord& rec, bool ignore_paused) {
+// runc's setns process: the exec'd process's notify listener goes to the container's
+// listenerPath with the container's current state and the process's own pid.
+void set_exec_seccomp_receiver(sys::Ops& ops, const oci::Spec& spec, const ContainerRecord& rec,
+                               RunState st, process::SetnsExecConfig& cfg) {
+  if (cfg.seccomp == nullptr || !cfg.seccomp->notify()) return;
+  oci::ContainerStatus status = oci::ContainerStatus::kRunning;
+  if (st == RunState::kCreated) status = oci::ContainerStatus::kCreated;
+  if (st == RunState::kPaused) status = oci::ContainerStatus::kPaused;
+  cfg.on_seccomp_fd = [&ops, &spec, &rec, status](pid_t pid, UniqueFd fd) -> Status {
+    return send_seccomp_listener(ops, *spec.linux->seccomp, rec, status, rec.init_pid, pid,
+                                 fd.get())
+        .context("linux.seccomp");
+  };
+}
+
+// Locks the container, checks it can take a process and returns a pidfd pinning its init (and
+// the state it was found in).
+Result<UniqueFd> open_execable_init(sys::Ops& ops, const ContainerRecord& rec, bool ignore_paused,
+                                    RunState* state) {
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
   GROVE_TRY(check_execable(st, ignore_paused));
   auto pidfd = ops.pidfd_open(rec.init_pid, 0);
@@ -134,6 +149,7 @@ Result<UniqueFd> open_execable_init(sys::Ops& ops, const ContainerRecord& rec, b
   // The pidfd pins the process: re-check its identity now that the pid cannot be reused.
   GROVE_ASSIGN_OR_RETURN(st, current_state(ops, rec));
   GROVE_TRY(check_execable(st, ignore_paused));
+  *state = st;
   return std::move(*pidfd);
 }
 
@@ -143,6 +159,40 @@ Status hand_over_console(sys::Ops& ops, const ExecOptions& opts, const UniqueFd&
                          UniqueFd master) {
   int sock = connected ? connected.get() : opts.console_socket_fd;
   return process::send_console_master(ops, sock, master.get());
+}
+
+// --pidfd-socket: the exec'd process is our unreaped child, so its pid cannot be reused before
+// pidfd_open pins it (even if it already exited: a zombie still has its pidfd).
+Status send_exec_pidfd(sys::Ops& ops, int sock, pid_t pid) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd pidfd, ops.pidfd_open(pid, 0).context("--pidfd-socket"));
+  return process::send_pidfd(ops, sock, pidfd.get(), process::kPidfdPayloadExec);
+}
+
+// runc's setns process joins the container's cgroups and its Intel RDT groups (before `go`).
+void set_exec_join(sys::Ops& ops, const cgroup::Dirs& dirs, const rdt::Group& rdt_group,
+                   process::SetnsExecConfig& cfg) {
+  if (dirs.empty() && rdt_group.dir.empty()) return;
+  cfg.join_cgroup = [&ops, &dirs, &rdt_group](pid_t pid) -> Status {
+    if (!dirs.empty()) {
+      GROVE_TRY(cgroup::enter(ops, dirs, pid, false).context("exec --cgroup / container cgroup"));
+    }
+    return rdt::join(ops, rdt_group, pid);
+  };
+}
+
+// What exec hands on once the process runs: its pty master and its pidfd. When either cannot
+// be delivered the process is killed and reaped: nobody would serve or supervise it.
+Status hand_over(sys::Ops& ops, const ExecOptions& opts, const UniqueFd& console_socket,
+                 const UniqueFd& pidfd_socket, process::SetnsSpawned& spawned) {
+  Status handed = ok();
+  if (spawned.console) {
+    handed = hand_over_console(ops, opts, console_socket, std::move(spawned.console));
+  }
+  if (handed && pidfd_socket) handed = send_exec_pidfd(ops, pidfd_socket.get(), spawned.pid);
+  if (handed) return ok();
+  (void)ops.kill(spawned.pid, SIGKILL);
+  (void)ops.waitpid(spawned.pid, 0);
+  return handed;
 }
 
 }  // namespace
@@ -185,7 +235,9 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
-  GROVE_ASSIGN_OR_RETURN(UniqueFd init, open_execable_init(ops, rec, opts.ignore_paused));
+  RunState state = RunState::kRunning;
+  GROVE_ASSIGN_OR_RETURN(UniqueFd init,
+                         open_execable_init(ops, rec, opts.ignore_paused, &state));
   GROVE_ASSIGN_OR_RETURN(oci::Spec spec, load_config(ops, rec));
   GROVE_ASSIGN_OR_RETURN(oci::Process p, resolve_process(*spec.process, opts));
   GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings, plan_exec_settings(ops, p));
@@ -194,6 +246,10 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   if (p.terminal && !opts.console_socket.empty()) {
     GROVE_ASSIGN_OR_RETURN(console_socket,
                            process::connect_console_socket(ops, opts.console_socket));
+  }
+  UniqueFd pidfd_socket;
+  if (!opts.pidfd_socket.empty()) {
+    GROVE_ASSIGN_OR_RETURN(pidfd_socket, process::connect_pidfd_socket(ops, opts.pidfd_socket));
   }
   GROVE_ASSIGN_OR_RETURN(auto self_ns, process::read_namespace_links(ops, 0));
   GROVE_ASSIGN_OR_RETURN(auto init_ns, process::read_namespace_links(ops, rec.init_pid));
@@ -204,27 +260,18 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   cfg.nstypes = process::namespaces_to_join(self_ns, init_ns);
   cfg.inherit = process::inherited_fds(opts.preserve_fds);
   cfg.seccomp = seccomp ? &seccomp->program : nullptr;
+  set_exec_seccomp_receiver(ops, spec, rec, state, cfg);
   cfg.settings = &settings;
   if (p.exec_cpu_affinity) {
     cfg.cpu_affinity_initial = p.exec_cpu_affinity->initial;
     cfg.cpu_affinity_final = p.exec_cpu_affinity->final;
   }
   GROVE_ASSIGN_OR_RETURN(cgroup::Dirs dirs, exec_cgroup(rec, opts.cgroup));
-  if (!dirs.empty()) {
-    cfg.join_cgroup = [&ops, &dirs](pid_t pid) {
-      return cgroup::enter(ops, dirs, pid, false).context("exec --cgroup / container cgroup");
-    };
-  }
+  const rdt::Group rdt_group = record_rdt_group(rec);
+  set_exec_join(ops, dirs, rdt_group, cfg);
   // The lock fd is close-on-exec and closed in the children before setns anyway.
   GROVE_ASSIGN_OR_RETURN(process::SetnsSpawned spawned, process::spawn_setns_process(ops, cfg));
-  if (spawned.console) {
-    if (Status st = hand_over_console(ops, opts, console_socket, std::move(spawned.console));
-        !st) {
-      (void)ops.kill(spawned.pid, SIGKILL);
-      (void)ops.waitpid(spawned.pid, 0);
-      return std::move(st).error();
-    }
-  }
+  GROVE_TRY(hand_over(ops, opts, console_socket, pidfd_socket, spawned));
   if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, spawned.pid));
   return spawned.pid;
 }

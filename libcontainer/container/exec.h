@@ -87,6 +87,9 @@ struct ExecOptions {
   // runs (as process.consoleSize, unless the process sets one), so a process that asks at once
   // never sees 0x0 before the attach copies the size.
   std::optional<oci::ConsoleSize> initial_console_size;
+  // --pidfd-socket (runc 1.2+): a unix socket path a pidfd of the exec'd process is sent to,
+  // payload "setns" (process/pidfd_socket.h); connected before the process is started. "" = none.
+  std::string pidfd_socket;
   int preserve_fds = 0;        // fds 3..3+n-1 reach the process
   bool ignore_paused = false;
   // --cgroup: "[<controller>[,<controller>]:]<path>" entries; the process joins that existing
@@ -103,8 +106,10 @@ struct ExecOptions {
 // The container's lock is held until the process exec'd, so a concurrent delete cannot run in
 // between. Errors, under an `exec in container "x"` frame: ENOENT does not exist; the gates
 // above; EINVAL bad process (config.json or --process), a terminal without a console socket;
-// apparmorProfile without AppArmor, an SCMP_ACT_NOTIFY seccomp filter; the process's own errors (e.g. ENOENT `exec: "x": executable
-// file not found in $PATH` under "unable to start container process").
+// apparmorProfile without AppArmor; with an SCMP_ACT_NOTIFY filter, listenerPath's connect/
+// sendmsg errno (the process's listener goes there as the init's did, with its own pid); the
+// --pidfd-socket's; the process's own errors (e.g. ENOENT `exec: "x": executable file not found
+// in $PATH` under "unable to start container process").
 [[nodiscard]] Result<pid_t> exec(sys::Ops& ops, const std::string& root, std::string_view id,
                                  const ExecOptions& opts);
 

@@ -139,7 +139,8 @@ std::map<std::string, std::string> annotations(const sys::Features& f) {
   return a;
 }
 
-oci::FeaturesLinux linux_section(const sys::Features& f) {
+oci::FeaturesLinux linux_section(const sys::Features& f,
+                                  const std::optional<rdt::Resctrl>& resctrl) {
   oci::FeaturesLinux l;
   l.namespaces = namespaces(f);
   for (std::string_view cap : oci::kCapabilities) l.capabilities.emplace_back(cap);
@@ -147,7 +148,12 @@ oci::FeaturesLinux linux_section(const sys::Features& f) {
   l.seccomp = seccomp(f);
   l.apparmor = oci::FeaturesEnabled{f.apparmor.ok};
   l.selinux = oci::FeaturesEnabled{f.selinux.ok};
-  l.intel_rdt = oci::FeaturesIntelRdt{false, std::nullopt, std::nullopt};
+  // Enabled as found on this host, like apparmor and selinux above (runc reports its support).
+  if (resctrl) {
+    l.intel_rdt = oci::FeaturesIntelRdt{true, true, resctrl->monitoring};
+  } else {
+    l.intel_rdt = oci::FeaturesIntelRdt{false, std::nullopt, std::nullopt};
+  }
   l.mount_extensions = oci::FeaturesMountExtensions{oci::FeaturesEnabled{f.idmapped_mounts.ok}};
   l.net_devices = oci::FeaturesEnabled{true};  // net/net_devices.h
   oci::FeaturesMemoryPolicy mpol;  // applied by set_mempolicy in the init (process/proc_settings)
@@ -165,7 +171,8 @@ std::string_view default_mount_strategy(const sys::Features& features) {
   return plan::to_string(choice ? choice->strategy : plan::Strategy::kPivot);
 }
 
-oci::Features features_document(const sys::Features& features) {
+oci::Features features_document(const sys::Features& features,
+                                const std::optional<rdt::Resctrl>& resctrl) {
   oci::Features doc;
   doc.oci_version_min = "1.0.0";
   doc.oci_version_max = std::string(oci::kSpecVersion);
@@ -173,7 +180,7 @@ oci::Features features_document(const sys::Features& features) {
     for (std::string_view hook : oci::kHookNames) doc.hooks.emplace_back(hook);
   }
   doc.mount_options = mount_options(features);
-  doc.linux = linux_section(features);
+  doc.linux = linux_section(features, resctrl);
   doc.annotations = annotations(features);
   doc.potentially_unsafe_config_annotations = {"run.grove."};
   return doc;

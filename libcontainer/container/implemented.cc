@@ -13,7 +13,6 @@ Status missing(const std::string& field) {
 // linux.netDevices by net/net_devices.h.
 Status check_linux(const oci::Linux& l) {
   if (l.seccomp && !kImplementsSeccomp) return missing("linux.seccomp");
-  if (l.intel_rdt) return missing("linux.intelRdt");
   return ok();
 }
 

@@ -17,11 +17,14 @@
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/container/rootless.h"
+#include "libcontainer/container/seccomp_notify.h"
 #include "libcontainer/net/net_devices.h"
 #include "libcontainer/plan/mount_plan.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/init.h"
+#include "libcontainer/process/pidfd_socket.h"
 #include "libcontainer/process/spawn.h"
+#include "libcontainer/rdt/intel_rdt.h"
 #include "libcontainer/security/seccomp.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/state.h"
@@ -136,16 +139,8 @@ Status prepare_seccomp(sys::Ops& ops, const CreateOptions& opts, const StateStor
   GROVE_ASSIGN_OR_RETURN(out, security::prepare_seccomp(ops, seccomp, store.root()));
   so.seccomp = &out->program;
   so.on_seccomp_fd = [&ops, &seccomp, &rec](pid_t pid, UniqueFd fd) -> Status {
-    oci::State state;
-    state.oci_version = rec.oci_version;
-    state.id = rec.id;
-    state.status = oci::ContainerStatus::kCreating;
-    state.pid = pid;
-    state.bundle = rec.bundle;
-    state.annotations = rec.annotations;
-    std::string json = security::container_process_state_json(pid, seccomp.listener_metadata,
-                                                              oci::to_oci_state_json(state));
-    return security::send_to_seccomp_listener(ops, seccomp.listener_path, json, fd.get());
+    return send_seccomp_listener(ops, seccomp, rec, oci::ContainerStatus::kCreating, pid, pid,
+                                 fd.get());
   };
   return ok();
 }
@@ -194,10 +189,39 @@ Status replan_without_cgroup(const oci::Spec& spec, const sys::Features& feature
   return ok();
 }
 
+// linux.intelRdt: the init joins its CLOS (and monitoring) group before create returns, so the
+// process it execs at `start` and its children are in it (runc applies it with the cgroups).
+Status setup_intel_rdt(sys::Ops& ops, const CreateOptions& opts,
+                       const std::optional<rdt::Resctrl>& resctrl, pid_t pid,
+                       ContainerRecord& rec) {
+  if (!opts.spec.linux || !opts.spec.linux->intel_rdt || !resctrl) return ok();
+  GROVE_ASSIGN_OR_RETURN(rdt::Group g,
+                         rdt::setup(ops, *opts.spec.linux->intel_rdt, *resctrl, opts.id, pid));
+  rec.rdt_dir = g.dir;
+  rec.rdt_created = g.created;
+  rec.rdt_mon_dir = g.mon_dir;
+  return ok();
+}
+
+// What create hands on once the init waits: the console master (sent and closed: the receiver,
+// containerd, conmon or `run`, owns the only copy) and the init's pidfd (--pidfd-socket).
+Status hand_over(sys::Ops& ops, const CreateOptions& opts, const UniqueFd& console_socket,
+                 const UniqueFd& pidfd_socket, process::Spawned& init) {
+  if (init.console) {
+    int sock = console_socket ? console_socket.get() : opts.console_socket_fd;
+    GROVE_TRY(process::send_console_master(ops, sock, init.console.get()));
+    init.console.reset();
+  }
+  if (!pidfd_socket) return ok();
+  return process::send_pidfd(ops, pidfd_socket.get(), init.pidfd.get(),
+                             process::kPidfdPayloadInit);
+}
+
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
                             ContainerRecord& rec, Mounts& mounts,
                             const process::ProcSettings& settings, CgroupSetup& cg,
-                            const sys::Features& features) {
+                            const sys::Features& features,
+                            const std::optional<rdt::Resctrl>& resctrl) {
   // runtime.md: once the container exists, a failed create continues at destroy + poststop
   // (runc's destroy() runs the poststop hooks too). Declared first: runs after remove_dir.
   bool spawning = false;
@@ -231,6 +255,10 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
     GROVE_ASSIGN_OR_RETURN(console_socket,
                            process::connect_console_socket(ops, opts.console_socket));
   }
+  UniqueFd pidfd_socket;
+  if (!opts.pidfd_socket.empty()) {
+    GROVE_ASSIGN_OR_RETURN(pidfd_socket, process::connect_pidfd_socket(ops, opts.pidfd_socket));
+  }
   std::optional<security::PreparedSeccomp> seccomp;
   GROVE_TRY(prepare_seccomp(ops, opts, store, rec, seccomp, so).context("linux.seccomp"));
   UniqueFd clone_into;
@@ -251,12 +279,9 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   });
   GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, init.pid));
   if (!live) return Error::plain(ESRCH, "container init exited during create");
-  if (init.console) {
-    // Handed on and closed: the receiver (containerd, conmon, `run`) owns the only copy.
-    int sock = console_socket ? console_socket.get() : opts.console_socket_fd;
-    GROVE_TRY(process::send_console_master(ops, sock, init.console.get()));
-    init.console.reset();
-  }
+  GROVE_TRY(hand_over(ops, opts, console_socket, pidfd_socket, init));
+  GROVE_TRY(setup_intel_rdt(ops, opts, resctrl, init.pid, rec));
+  Defer remove_rdt([&] { (void)rdt::remove(ops, record_rdt_group(rec)); });
   rec.init_pid = init.pid;
   rec.init_start_time = live->start_time;
   rec.phase = "created";
@@ -266,11 +291,20 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   }
   GROVE_TRY(store.save(rec));
   if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, init.pid));
+  remove_rdt.dismiss();
   kill_init.dismiss();
   poststop.dismiss();
   remove_cgroup.dismiss();
   remove_dir.dismiss();
   return init.pid;
+}
+
+// linux.intelRdt against the host's resctrl (runc's validator strings), before anything exists.
+Result<std::optional<rdt::Resctrl>> check_intel_rdt(sys::Ops& ops, const oci::Spec& spec) {
+  if (!spec.linux || !spec.linux->intel_rdt) return std::optional<rdt::Resctrl>();
+  GROVE_ASSIGN_OR_RETURN(std::optional<rdt::Resctrl> resctrl, rdt::probe(ops));
+  GROVE_TRY(rdt::check(*spec.linux->intel_rdt, resctrl).context("linux.intelRdt"));
+  return resctrl;
 }
 
 // --mount-strategy wins over the run.grove.mount-strategy annotation; neither = probe's choice.
@@ -307,6 +341,7 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(popts.force_strategy, forced_strategy(opts));
   const sys::Features features = sys::probe(ops);
   GROVE_TRY(check_implemented(opts.spec, features));
+  GROVE_ASSIGN_OR_RETURN(std::optional<rdt::Resctrl> resctrl, check_intel_rdt(ops, opts.spec));
   GROVE_TRY(net::validate_net_devices(opts.spec, popts.rootless));
   // The cgroup is planned first (it only reads mountinfo and validates): a "cgroup" mount on a
   // hybrid or legacy host shows its directories.
@@ -324,7 +359,7 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts.plan);
   rec.cgroup_path = cg.dirs.path;
   rec.cgroup_dirs = cgroup::to_record(cg.dirs);
-  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features);
+  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features, resctrl);
 }
 
 // Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning

@@ -126,6 +126,9 @@ std::string record_to_json(const ContainerRecord& r) {
       {"annotations", r.annotations},
   };
   if (r.hooks != oci::Hooks{}) j["hooks"] = hooks_to_json(r.hooks);
+  if (!r.rdt_dir.empty()) {
+    j["intelRdt"] = {{"dir", r.rdt_dir}, {"created", r.rdt_created}, {"monDir", r.rdt_mon_dir}};
+  }
   return j.dump(2) + "\n";
 }
 
@@ -155,6 +158,12 @@ Result<ContainerRecord> record_from_json(std::string_view text) {
       r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     }
     if (j.contains("hooks")) r.hooks = hooks_from_json(j.at("hooks"));
+    if (j.contains("intelRdt")) {
+      const nlohmann::json& rdt = j.at("intelRdt");
+      r.rdt_dir = rdt.at("dir").get<std::string>();
+      r.rdt_created = rdt.value("created", false);
+      r.rdt_mon_dir = rdt.value("monDir", "");
+    }
     return r;
   } catch (const nlohmann::json::exception& e) {
     return Error::invalid(std::string("state.json: ") + e.what());

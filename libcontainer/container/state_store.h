@@ -44,6 +44,11 @@ struct ContainerRecord {
   std::string cgroup_path;
   std::map<std::string, std::string> cgroup_dirs;
   bool own_pid_ns = false;  // init is pid 1 of a namespace grove created
+  // linux.intelRdt (rdt/intel_rdt.h Group): the CLOS group directory ("" = none), whether grove
+  // made it (delete removes it then) and the monitoring group ("" = none).
+  std::string rdt_dir;
+  bool rdt_created = false;
+  std::string rdt_mon_dir;
   std::map<std::string, std::string> annotations;
   // config.json's hooks as of create: poststart and poststop run from here (runtime.md: config
   // changes after create must not affect the container; the bundle may be gone at delete).

@@ -10,6 +10,7 @@
 #include <climits>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/process/user_home.h"
 
 namespace grove::process {
 namespace {
@@ -220,6 +221,9 @@ Status enter_cwd(sys::Ops& ops, const std::string& cwd) {
 Status finalize_and_exec(sys::Ops& ops, const oci::Process& process, const std::string& exe,
                          std::vector<int> keep, const security::SeccompProgram* seccomp) {
   const bool nnp = process.no_new_privileges;
+  // runc's setupUser: HOME from the container's passwd entry for the uid when the env has none,
+  // read in the container's root and before the uid change (the file may be root-only).
+  std::vector<std::string> env = env_with_home(ops, process.env, process.user.uid);
   GROVE_TRY(close_fds_except(ops, std::move(keep)));
   GROVE_TRY(enter_cwd(ops, process.cwd).context("process.cwd"));
   GROVE_TRY(apply_rlimits(process.rlimits).context("process.rlimits"));
@@ -232,7 +236,7 @@ Status finalize_and_exec(sys::Ops& ops, const oci::Process& process, const std::
   ops.umask(process.user.umask ? static_cast<mode_t>(*process.user.umask) : 022);
   if (nnp) GROVE_TRY(ops.set_no_new_privs());
   if (seccomp != nullptr && nnp) GROVE_TRY(security::load_seccomp(ops, *seccomp));
-  return ops.execve(exe, process.args, process.env).context([&] { return "exec " + q(exe); });
+  return ops.execve(exe, process.args, env).context([&] { return "exec " + q(exe); });
 }
 
 }  // namespace grove::process

@@ -65,8 +65,9 @@ int listen_fds(const std::vector<std::string>& env);
 // "cwd is outside the container root".
 [[nodiscard]] Status enter_cwd(sys::Ops& ops, const std::string& cwd);
 
-// Everything after `start` in runc's order: cwd, rlimits, bounding set, user (keepcaps),
-// capability sets + ambient, umask, no_new_privs, then execve(exe, args, env). `keep` are the fds
+// Everything after `start` in runc's order: HOME added to the env when absent (user_home.h),
+// cwd, rlimits, bounding set, user (keepcaps), capability sets + ambient, umask, no_new_privs,
+// then execve(exe, args, env). `keep` are the fds
 // the process inherits (0-2 + preserved; close-on-exec fds such as the exec fifo may be kept
 // too and vanish at execve). `seccomp` (nullptr: none) is loaded like runc does: with
 // noNewPrivileges right before execve, so the profile need not allow the runtime's own

@@ -42,9 +42,20 @@ Status exec_process(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket&
     GROVE_TRY(apply_init_settings(ops, *cfg.settings));
     GROVE_TRY(apply_exec_label(ops, *cfg.settings));
   }
+  const security::SeccompProgram* late_seccomp = cfg.seccomp;
+  if (cfg.seccomp != nullptr && cfg.seccomp->notify()) {
+    // As the init does (process/init.cc load_notify_filter): the listener must reach the agent
+    // through the parent still reading the sync socket, so the filter is loaded here; the
+    // profile must allow the remaining finalisation syscalls (runc without noNewPrivileges).
+    GROVE_ASSIGN_OR_RETURN(UniqueFd listener,
+                           security::load_seccomp(ops, *cfg.seccomp).context("linux.seccomp"));
+    GROVE_TRY(sync.send_fd(ops, SyncKind::kSeccompFd, listener.get())
+                  .context("send seccomp listener fd"));
+    late_seccomp = nullptr;
+  }
   std::vector<int> keep = cfg.inherit;
   keep.push_back(sync.fd());  // close-on-exec: execve closing it is the parent's success signal
-  return finalize_and_exec(ops, p, exe, std::move(keep), cfg.seccomp);
+  return finalize_and_exec(ops, p, exe, std::move(keep), late_seccomp);
 }
 
 [[noreturn]] void process_main(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket& sync) {
@@ -122,8 +133,17 @@ Status await_exec(sys::Ops& ops, const SyncSocket& sync, pid_t pid) {
   return std::move(*err.error);
 }
 
-// Parent: the joiner's kPid (or its error), `go`, the console master when process.terminal,
-// then EOF (exec'd) or the process's error.
+// Parent: the process's notify listener fd (after its console, before its execve), handed to
+// the caller, who sends it to listenerPath.
+Status forward_seccomp_fd(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket& sync,
+                          pid_t pid) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, sync.expect_fd(ops, SyncKind::kSeccompFd));
+  if (!cfg.on_seccomp_fd) return Error::invalid("linux.seccomp: no receiver for the listener fd");
+  return cfg.on_seccomp_fd(pid, std::move(fd));
+}
+
+// Parent: the joiner's kPid (or its error), `go`, the console master when process.terminal, the
+// notify listener fd with a notify filter, then EOF (exec'd) or the process's error.
 Result<SetnsSpawned> await_process(sys::Ops& ops, const SetnsExecConfig& cfg,
                                    const SyncSocket& sync, pid_t joiner) {
   auto msg = sync.receive();
@@ -148,6 +168,12 @@ Result<SetnsSpawned> await_process(sys::Ops& ops, const SetnsExecConfig& cfg,
       return std::move(master).error();
     }
     out.console = std::move(*master);
+  }
+  if (cfg.seccomp != nullptr && cfg.seccomp->notify()) {
+    if (Status st = forward_seccomp_fd(ops, cfg, sync, out.pid); !st) {
+      reap(ops, out.pid, true);
+      return std::move(st).error();
+    }
   }
   GROVE_TRY(await_exec(ops, sync, out.pid));
   return out;

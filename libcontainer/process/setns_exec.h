@@ -13,6 +13,7 @@
 //      │   (oomScoreAdj, execCPUAffinity set on the pid)           (console, cwd, settings,
 //      │── kGo ──────────────────────────────────────────────────▶ rlimits, caps, ids, umask,
 //      │◀── kConsole + pty master fd (process.terminal only) ─────  nnp, seccomp, execve)
+//      │◀── kSeccompFd + notify listener fd (notify filter only) ──
 //      │◀── EOF (execve closed the cloexec sync fd) or kError ────
 //
 // Errors from either child cross the sync socket ({code, frames}, sync.h) and come back with an
@@ -66,8 +67,11 @@ struct SetnsExecConfig {
   // runtime is closed in the joiner before any setns (CVE-2024-21626).
   std::vector<int> inherit;
   // The container's linux.seccomp program (nullptr: none), loaded like the init's
-  // (finalize_and_exec). Never a notify filter: its listener would have no agent to go to.
+  // (finalize_and_exec). A notify filter (SCMP_ACT_NOTIFY) is loaded like the init's too: in the
+  // process before its finalisation, its listener fd sent to the parent (kSeccompFd), which
+  // hands it to `on_seccomp_fd` (required then) with the process's host pid.
   const security::SeccompProgram* seccomp = nullptr;
+  std::function<Status(pid_t, UniqueFd)> on_seccomp_fd;
   // The process's own settings (plan_proc_settings of the process alone): apparmor profile,
   // scheduler, io priority and SELinux label in the process; oomScoreAdj from the parent.
   const ProcSettings* settings = nullptr;

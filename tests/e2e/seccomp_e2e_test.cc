@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -21,8 +22,10 @@
 #include <thread>
 #include <vector>
 
+#include "libcontainer/base/defer.h"
 #include "libcontainer/base/unique_fd.h"
 #include "tests/support/e2e_fixture.h"
+#include "tests/support/files.h"
 
 namespace grove::testing {
 namespace {
@@ -119,12 +122,14 @@ struct Agent {
   int fds_received = 0;
   int notifications = 0;
   std::string error;
+  std::atomic<bool> accepted{false};  // set once a connection was taken (two agents, one socket)
 
   void serve() {
     struct pollfd p = {server.get(), POLLIN, 0};
     if (::poll(&p, 1, 20000) <= 0) return fail("no connection from grove");
     UniqueFd conn(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!conn) return fail("accept");
+    accepted = true;
     char buf[8192];
     char control[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {buf, sizeof buf};
@@ -209,34 +214,65 @@ TEST_F(SeccompE2ePrivTest, NotifyRuleReachesTheAgent) {
   EXPECT_EQ(agent.state["state"]["bundle"], bundle_->bundle());
 }
 
-// exec does not hand a new listener to the agent yet: with a NOTIFY profile it refuses
-// clearly instead of starting a process whose notifications nobody would answer.
-TEST_F(SeccompE2ePrivTest, ExecInANotifyContainerIsNotImplementedYet) {
+// exec in a container with a NOTIFY profile: the exec'd process loads the filter too and its
+// listener reaches the agent (a second connection) with the container's state and the process's
+// own pid, as runc's setns process does; the agent answers its first mkdir with ENOSPC.
+TEST_F(SeccompE2ePrivTest, ExecHandsItsListenerToTheAgent) {
   const std::string sock = cli_->scratch() + "/agent.sock";
-  Agent agent;
-  agent.server.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd server(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
   ASSERT_LT(sock.size(), sizeof addr.sun_path);
   std::memcpy(addr.sun_path, sock.c_str(), sock.size());
-  ASSERT_EQ(::bind(agent.server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(agent.server.get(), 1), 0);
+  ASSERT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(server.get(), 2), 0);
   set_profile("SCMP_ACT_NOTIFY", {"sleep", "100"});
   bundle_->spec().linux->seccomp->listener_path = sock;
   ASSERT_TRUE(bundle_->write_config());
-  std::thread serving([&] { agent.serve(); });
-  Ran c = grove({"create", "-b", bundle_->bundle(), "sc-notify-exec"});
-  EXPECT_EQ(c.code, 0) << c.err;
-  Ran r = grove({"exec", "sc-notify-exec", "true"});
-  EXPECT_EQ(r.code, 255);
-  EXPECT_THAT(r.err, HasSubstr("SCMP_ACT_NOTIFY filter: not implemented yet"));
+  // One agent per connection, on the same socket: the init's, then the exec'd process's.
+  Agent for_init;
+  for_init.server.reset(::dup(server.get()));
+  std::thread init_agent([&] { for_init.serve(); });
+  // An ASSERT below must not destroy a joinable thread (std::terminate); the agents give up on
+  // their own (poll timeouts).
+  Defer join_init([&] {
+    if (init_agent.joinable()) init_agent.join();
+  });
+  Ran c = grove({"run", "-d", "-b", bundle_->bundle(), "sc-notify-exec"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  const int init_pid = cli_->state("sc-notify-exec")["pid"].get<int>();
+  for (int i = 0; i < 1000 && !for_init.accepted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(for_init.accepted) << "the init's connection was not taken";
+  Agent for_exec;
+  for_exec.server.reset(::dup(server.get()));
+  std::thread exec_agent([&] { for_exec.serve(); });
+  Defer join_exec([&] {
+    if (exec_agent.joinable()) exec_agent.join();
+  });
+  const std::string pid_file = cli_->scratch() + "/exec.pid";
+  Ran r = grove({"exec", "--pid-file", pid_file, "sc-notify-exec", "sh", "-c",
+                 "busybox mkdir /e1; echo rc1=$?; busybox mkdir /e2; echo rc2=$?"});
+  exec_agent.join();
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "rc1=1\nrc2=0\n");
+  EXPECT_EQ(for_exec.error, "");
+  EXPECT_EQ(for_exec.fds_received, 1);
+  EXPECT_GE(for_exec.notifications, 2);
+  ASSERT_TRUE(for_exec.state.is_object()) << for_exec.state;
+  EXPECT_EQ(std::to_string(for_exec.state["pid"].get<int>()), read_text_file(pid_file));
+  EXPECT_EQ(for_exec.state["state"]["id"], "sc-notify-exec");
+  EXPECT_EQ(for_exec.state["state"]["status"], "running");
+  EXPECT_EQ(for_exec.state["state"]["pid"], init_pid);
   EXPECT_EQ(grove({"delete", "--force", "sc-notify-exec"}).code, 0);
-  // The listener hangs up once the init is reaped (we are its subreaper).
+  // The init's listener hangs up once the init is reaped (we are its subreaper).
   for (int i = 0; i < 500 && ::waitpid(-1, nullptr, WNOHANG) >= 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  serving.join();
-  EXPECT_EQ(agent.fds_received, 1);
+  init_agent.join();
+  EXPECT_EQ(for_init.fds_received, 1);
+  EXPECT_EQ(for_init.state["state"]["status"], "creating");
 }
 
 TEST_F(SeccompE2ePrivTest, UnreachableListenerFailsCreateAndLeavesNothing) {

@@ -36,7 +36,8 @@ TEST(CliExecPsTest, ExecHasRuncsFlags) {
   std::vector<std::string> names;
   for (const FlagSpec& f : v->flags) names.push_back(f.name);
   EXPECT_THAT(names, ElementsAre("console-socket", "cwd", "env", "tty", "user", "additional-gids",
-                                 "process", "detach", "pid-file", "process-label", "apparmor",
+                                 "process", "detach", "pid-file", "pidfd-socket",
+                                 "process-label", "apparmor",
                                  "no-new-privs", "cap", "preserve-fds", "cgroup", "ignore-paused"));
   EXPECT_TRUE(v->flags_before_args_only);
 }

@@ -57,12 +57,14 @@ TEST_F(CliLifecycleTest, VerbsAreRegisteredWithRuncsFlags) {
   std::vector<std::string> names;
   for (const FlagSpec& f : find_verb("run")->flags) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"bundle", "console-socket", "detach", "keep",
-                                             "pid-file", "no-subreaper", "no-pivot",
+                                             "pid-file", "no-subreaper", "pidfd-socket",
+                                             "no-pivot",
                                              "no-new-keyring", "preserve-fds",
                                              "mount-strategy"}));  // the last is grove's own
   names.clear();
   for (const FlagSpec& f : find_verb("create")->flags) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"bundle", "console-socket", "pid-file", "no-pivot",
+  EXPECT_EQ(names, (std::vector<std::string>{"bundle", "console-socket", "pid-file",
+                                             "pidfd-socket", "no-pivot",
                                              "no-new-keyring", "preserve-fds",
                                              "mount-strategy"}));
 }

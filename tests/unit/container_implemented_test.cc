@@ -24,23 +24,21 @@ TEST(ContainerImplementedTest, DefaultSpecIsAccepted) {
   EXPECT_TRUE(check_implemented(oci::default_spec(true, 1000, 1000), no_selinux()));
 }
 
-TEST(ContainerImplementedTest, UnappliedFieldsAreRefusedByName) {
-  struct Case {
-    const char* field;
-    void (*set)(oci::Spec&);
-  };
-  const Case cases[] = {
-      {"linux.intelRdt", [](oci::Spec& s) { s.linux->intel_rdt = oci::IntelRdt{}; }},
-  };
-  for (const Case& c : cases) {
-    oci::Spec spec = oci::default_spec(false);
-    if (!spec.linux->resources) spec.linux->resources = oci::Resources{};
-    c.set(spec);
-    Status st = check_implemented(spec, no_selinux());
-    ASSERT_FALSE(st) << c.field;
-    EXPECT_EQ(st.error().code(), ENOTSUP);
-    EXPECT_THAT(st.error().message(), HasSubstr(std::string(c.field) + ": not implemented yet"));
-  }
+// linux.intelRdt is applied now (rdt/intel_rdt.h): it is checked against the host's resctrl at
+// create, not refused here; features follow the resctrl probe.
+TEST(ContainerImplementedTest, IntelRdtIsNotRefusedAndFeaturesFollowResctrl) {
+  oci::Spec spec = oci::default_spec(false);
+  spec.linux->intel_rdt = oci::IntelRdt{};
+  EXPECT_TRUE(check_implemented(spec, no_selinux()));
+  oci::Features none = features_document(no_selinux());
+  ASSERT_TRUE(none.linux && none.linux->intel_rdt);
+  EXPECT_EQ(none.linux->intel_rdt->enabled, false);
+  rdt::Resctrl host;
+  host.root = "/sys/fs/resctrl";
+  host.monitoring = true;
+  oci::Features with = features_document(no_selinux(), host);
+  EXPECT_EQ(with.linux->intel_rdt,
+            (oci::FeaturesIntelRdt{.enabled = true, .schemata = true, .monitoring = true}));
 }
 
 // No mount namespace: refused (the root would be built in the host's mount table), where grove

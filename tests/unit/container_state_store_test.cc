@@ -204,8 +204,14 @@ TEST(ContainerRecordTest, JsonRoundTrip) {
   r.paused = true;
   r.own_pid_ns = true;
   r.mount_strategy = "pivot";
+  r.rdt_dir = "/sys/fs/resctrl/x";
+  r.rdt_created = true;
+  r.rdt_mon_dir = "/sys/fs/resctrl/x/mon_groups/x";
   auto back = record_from_json(record_to_json(r));
   ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->rdt_dir, r.rdt_dir);
+  EXPECT_TRUE(back->rdt_created);
+  EXPECT_EQ(back->rdt_mon_dir, r.rdt_mon_dir);
   EXPECT_EQ(back->phase, "running");
   EXPECT_TRUE(back->paused);
   EXPECT_TRUE(back->own_pid_ns);
