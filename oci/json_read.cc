@@ -90,6 +90,9 @@ grove::Status decode(const Json& v, const std::string& ptr, bool* out) {
 grove::Status decode(const Json& v, const std::string& ptr, std::string* out) {
   if (!v.is_string()) return bad_type(ptr, "string", v);
   *out = v.get_ref<const std::string&>();
+  // Every string reaches a C API (paths, argv, hostnames, options) that would stop at the first
+  // NUL and silently use a different value ("/\0tmp" as "/").
+  if (out->find('\0') != std::string::npos) return bad_field(ptr, "contains a NUL byte");
   return grove::ok();
 }
 

@@ -111,6 +111,33 @@ grove::Status check_rlimits(const Process& process, const std::string& base) {
       return bad_field(ptr_index(base + "/rlimits", i),
                        "duplicate rlimit type " + grove::q(process.rlimits[i].type));
     }
+    // setrlimit(2) refuses it with EINVAL, but only once the process starts: say so at create.
+    if (process.rlimits[i].soft > process.rlimits[i].hard) {
+      return bad_field(ptr_index(base + "/rlimits", i) + "/soft",
+                       "soft limit " + std::to_string(process.rlimits[i].soft) +
+                           " exceeds the hard limit " + std::to_string(process.rlimits[i].hard));
+    }
+  }
+  return grove::ok();
+}
+
+// (uid_t)-1 is "leave unchanged" to setresuid(2)/setresgid(2)/chown(2): a process "running as
+// 4294967295" would keep the runtime's ids (root). More than NGROUPS_MAX (65536) supplementary
+// groups make setgroups(2) fail only at start.
+grove::Status check_user(const User& u, const std::string& base) {
+  constexpr uint32_t kNoId = static_cast<uint32_t>(-1);
+  constexpr size_t kNgroupsMax = 65536;
+  if (u.uid == kNoId) return bad_field(base + "/user/uid", "4294967295 ((uid_t)-1) is not an id");
+  if (u.gid == kNoId) return bad_field(base + "/user/gid", "4294967295 ((gid_t)-1) is not an id");
+  for (size_t i = 0; i < u.additional_gids.size(); ++i) {
+    if (u.additional_gids[i] == kNoId) {
+      return bad_field(ptr_index(base + "/user/additionalGids", i),
+                       "4294967295 ((gid_t)-1) is not an id");
+    }
+  }
+  if (u.additional_gids.size() > kNgroupsMax) {
+    return bad_field(base + "/user/additionalGids", std::to_string(u.additional_gids.size()) +
+                                                        " groups, more than NGROUPS_MAX (65536)");
   }
   return grove::ok();
 }
@@ -125,6 +152,7 @@ grove::Status check_resources(const Resources& resources);
 grove::Status validate(const Spec& spec) {
   GROVE_TRY(check_uts(spec));
   if (spec.process) GROVE_TRY(check_rlimits(*spec.process, "/process"));
+  if (spec.process) GROVE_TRY(check_user(spec.process->user, "/process"));
   GROVE_TRY(check_mounts(spec));
   if (!spec.linux) return grove::ok();
   GROVE_TRY(check_namespaces(*spec.linux));

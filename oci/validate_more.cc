@@ -1,6 +1,8 @@
 // validate() checks on mounts, seccomp and resources (see validate.cc for the namespaced ones).
 
+#include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "libcontainer/base/strings.h"
 #include "oci/enums.h"
@@ -33,6 +35,32 @@ grove::Status check_errno_action(const std::string& ptr, const std::string& acti
   return grove::ok();
 }
 
+// runc's checkProcMount (CVE-2019-16884, CVE-2019-19921): a mount over /proc or inside it could
+// shadow the files the runtime writes (LSM labels, sysctls) or hide masked ones. Only a procfs
+// may sit on /proc itself (type "proc", or a bind of the host's /proc), and inside it only the
+// files lxcfs emulates.
+constexpr std::string_view kLxcfsProcFiles[] = {"/proc/cpuinfo", "/proc/diskstats",
+                                                "/proc/meminfo", "/proc/stat",
+                                                "/proc/swaps",   "/proc/uptime",
+                                                "/proc/loadavg", "/proc/slabinfo",
+                                                "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+
+grove::Status check_proc_mount(const Mount& m, const std::string& ptr) {
+  std::string dest = std::filesystem::path(m.destination).lexically_normal().string();
+  while (dest.size() > 1 && dest.back() == '/') dest.pop_back();
+  if (dest == "/proc") {
+    bool bind = m.type == "bind" || has_option(m, "bind") || has_option(m, "rbind");
+    if (!bind && m.type == "proc") return grove::ok();
+    if (bind && std::filesystem::path(m.source).lexically_normal() == "/proc") return grove::ok();
+    return bad_field(ptr + "/destination", "only a procfs may be mounted on /proc");
+  }
+  if (!dest.starts_with("/proc/")) return grove::ok();
+  for (std::string_view ok : kLxcfsProcFiles) {
+    if (dest == ok) return grove::ok();
+  }
+  return bad_field(ptr + "/destination", grove::q(m.destination) + " is inside /proc");
+}
+
 }  // namespace
 
 grove::Status check_mounts(const Spec& spec) {
@@ -40,6 +68,7 @@ grove::Status check_mounts(const Spec& spec) {
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const Mount& m = spec.mounts[i];
     std::string ptr = ptr_index("/mounts", i);
+    GROVE_TRY(check_proc_mount(m, ptr));
     // config.md: uidMappings "MUST be specified along with gidMappings" and vice versa.
     if (m.uid_mappings.empty() != m.gid_mappings.empty()) {
       return bad_field(ptr, "uidMappings and gidMappings must be given together");

@@ -12,6 +12,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/spawn.h"
+#include "libcontainer/security/procfs.h"
 
 namespace grove::process {
 namespace {
@@ -63,7 +64,7 @@ Status read_all(sys::Ops& ops, int fd, std::string* out) {
 Status write_direct(sys::Ops& ops, pid_t pid, const char* file,
                     const std::vector<oci::IdMapping>& mappings) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  return ops.write_file_at(AT_FDCWD, path, format_id_map(mappings));
+  return security::write_proc_file(ops, path, format_id_map(mappings));
 }
 
 }  // namespace
@@ -154,7 +155,7 @@ Status write_id_maps(sys::Ops& ops, pid_t pid, const oci::Linux& linux) {
     // Unprivileged writers may map gids only after giving up setgroups(2) in the namespace
     // (user_namespaces(7), CVE-2014-8989); runc does the same without newgidmap.
     std::string setgroups = "/proc/" + std::to_string(pid) + "/setgroups";
-    if (euid != 0) GROVE_TRY(ops.write_file_at(AT_FDCWD, setgroups, "deny"));
+    if (euid != 0) GROVE_TRY(security::write_proc_file(ops, setgroups, "deny"));
     GROVE_TRY(write_direct(ops, pid, "gid_map", linux.gid_mappings));
   }
   return ok();

@@ -5,6 +5,7 @@
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/sysctl.h"
+#include "libcontainer/security/procfs.h"
 
 namespace grove::process {
 namespace {
@@ -16,9 +17,9 @@ constexpr int kIoprioWhoProcess = 1;  // IOPRIO_WHO_PROCESS, <linux/ioprio.h>
 // hence thread-self.
 Status apparmor_change_onexec(sys::Ops& ops, const std::string& profile) {
   const std::string value = "exec " + profile;
-  auto st = ops.write_file_at(AT_FDCWD, "/proc/thread-self/attr/apparmor/exec", value);
+  auto st = security::write_proc_file(ops, "/proc/thread-self/attr/apparmor/exec", value);
   if (!st && st.error().code() == ENOENT) {
-    st = ops.write_file_at(AT_FDCWD, "/proc/thread-self/attr/exec", value);
+    st = security::write_proc_file(ops, "/proc/thread-self/attr/exec", value);
   }
   return st;
 }
@@ -50,16 +51,14 @@ Status apply_init_settings(sys::Ops& ops, const ProcSettings& s) {
 Status apply_exec_label(sys::Ops& ops, const ProcSettings& s) {
   if (s.selinux_label.empty()) return ok();
   // What libselinux's setexeccon() writes; the label takes effect at the next execve.
-  return ops.write_file_at(AT_FDCWD, "/proc/thread-self/attr/exec", s.selinux_label).context([&] {
-    return "process.selinuxLabel " + q(s.selinux_label);
-  });
+  return security::write_proc_file(ops, "/proc/thread-self/attr/exec", s.selinux_label)
+      .context([&] { return "process.selinuxLabel " + q(s.selinux_label); });
 }
 
 Status apply_oom_score_adj(sys::Ops& ops, pid_t pid, const ProcSettings& s) {
   if (!s.oom_score_adj) return ok();
-  return ops
-      .write_file_at(AT_FDCWD, "/proc/" + std::to_string(pid) + "/oom_score_adj",
-                     std::to_string(*s.oom_score_adj))
+  return security::write_proc_file(ops, "/proc/" + std::to_string(pid) + "/oom_score_adj",
+                                   std::to_string(*s.oom_score_adj))
       .context("process.oomScoreAdj");
 }
 

@@ -7,6 +7,7 @@
 #include <sys/statfs.h>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/security/procfs.h"
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::process {
@@ -19,18 +20,6 @@ Result<UniqueFd> private_procfs(sys::Ops& ops) {
   GROVE_TRY(ops.fsconfig_create(fs.get()));
   return ops.fsmount(fs.get(), FSMOUNT_CLOEXEC,
                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-}
-
-// The container's own /proc, only if it really is a procfs (a rootfs could put anything there).
-Result<UniqueFd> container_procfs(sys::Ops& ops) {
-  GROVE_ASSIGN_OR_RETURN(UniqueFd proc,
-                         ops.openat(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0));
-  GROVE_ASSIGN_OR_RETURN(struct statfs st, ops.fstatfs(proc.get()));
-  if (st.f_type != PROC_SUPER_MAGIC) {
-    return Error::plain(
-        EXDEV, "/proc is not a procfs (f_type " + hex(static_cast<uint64_t>(st.f_type)) + ")");
-  }
-  return proc;
 }
 
 // Opens <proc>/sys/<path> for writing without leaving /proc/sys: no "..", no symlinks, no
@@ -50,7 +39,7 @@ Result<UniqueFd> open_sysctl(sys::Ops& ops, int proc_fd, const std::string& path
 Status apply_sysctls(sys::Ops& ops, const std::vector<Sysctl>& sysctls) {
   if (sysctls.empty()) return ok();
   auto proc = private_procfs(ops);
-  if (!proc) proc = container_procfs(ops);
+  if (!proc) proc = security::open_proc_root(ops);  // the container's /proc, if procfs
   if (!proc) return std::move(proc).error().context("linux.sysctl: open procfs");
   for (const Sysctl& s : sysctls) {
     auto frame = [&] { return "linux.sysctl " + q(s.key); };

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <sched.h>
 
+#include "libcontainer/security/procfs.h"
+
 namespace grove::process {
 namespace {
 
@@ -23,7 +25,7 @@ Result<TimeNsForClone> enter_time_ns_for_clone(sys::Ops& ops, const std::string&
       t.own, ops.openat(AT_FDCWD, "/proc/self/ns/time", O_RDONLY, 0).context("linux.timeOffsets"));
   GROVE_TRY(ops.unshare(kCloneNewTime).context("linux.timeOffsets"));
   // /proc/self/timens_offsets belongs to time_for_children: the namespace just made.
-  Status st = ops.write_file_at(AT_FDCWD, "/proc/self/timens_offsets", offsets);
+  Status st = security::write_proc_file(ops, "/proc/self/timens_offsets", offsets);
   if (!st) {
     (void)leave_time_ns_for_clone(ops, t);
     return std::move(st).error().context("linux.timeOffsets");

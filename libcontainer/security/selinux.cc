@@ -6,11 +6,12 @@
 #include <fcntl.h>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/security/procfs.h"
 
 namespace grove::security {
 
 Status set_key_label(sys::Ops& ops, const std::string& label) {
-  auto st = ops.write_file_at(AT_FDCWD, kKeyCreateAttr, label);
+  auto st = write_proc_file(ops, kKeyCreateAttr, label);
   if (st) return ok();
   int code = st.error().code();
   // go-selinux setKeyLabel: a missing attribute means no LSM handles keycreate; a refused reset

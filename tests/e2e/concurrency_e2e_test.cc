@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cerrno>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -198,6 +199,67 @@ TEST_F(ConcurrencyE2ePrivTest, ForcedDeleteDoesNotWaitForAnUnreapedExecProcess) 
   EXPECT_LT(took, std::chrono::seconds(5));
   EXPECT_TRUE(root_empty());
   EXPECT_TRUE(gone(init)) << "init " << init << " still there";
+}
+
+// Issue #9 load: 200 containers go through create -> start -> kill -> delete in a pipeline of
+// four stages, kPerStage containers per stage at once (16 grove processes in flight), so every
+// verb runs concurrently with every other on one state root. After each step `list` must show
+// exactly the containers that exist, each with a status its stage allows; at the end nothing is
+// left (state, inits, cgroups, mounts).
+TEST_F(ConcurrencyE2ePrivTest, TwoHundredContainersThroughEveryVerbConcurrently) {
+  constexpr int kTotal = 200;
+  constexpr int kPerStage = 4;
+  constexpr int kGroups = kTotal / kPerStage;
+  auto id_of = [](int g, int k) { return "load-" + std::to_string(g * kPerStage + k); };
+  std::vector<pid_t> inits;
+  int lists = 0;
+  for (int step = 0; step < kGroups + 3; ++step) {
+    // Group step creates, step-1 starts, step-2 is killed, step-3 is deleted.
+    std::vector<std::vector<std::string>> argvs;
+    for (int k = 0; k < kPerStage; ++k) {
+      if (step < kGroups)
+        argvs.push_back({"create", "--bundle", bundle_->bundle(), id_of(step, k)});
+      if (step >= 1 && step - 1 < kGroups) argvs.push_back({"start", id_of(step - 1, k)});
+      if (step >= 2 && step - 2 < kGroups) argvs.push_back({"kill", id_of(step - 2, k), "KILL"});
+      if (step >= 3) argvs.push_back({"delete", "--force", id_of(step - 3, k)});
+    }
+    std::vector<Ran> results = in_parallel(argvs);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      EXPECT_EQ(results[i].code, 0)
+          << argvs[i][0] << " " << argvs[i].back() << ": " << results[i].err;
+    }
+    // What must exist now, and which statuses each may show.
+    std::map<std::string, std::vector<std::string>> want;
+    for (int g = std::max(0, step - 2); g <= std::min(step, kGroups - 1); ++g) {
+      for (int k = 0; k < kPerStage; ++k) {
+        if (g == step) want[id_of(g, k)] = {"created"};
+        if (g == step - 1) want[id_of(g, k)] = {"running", "stopped"};  // may exit early if killed
+        if (g == step - 2) want[id_of(g, k)] = {"stopped", "running"};  // SIGKILL is async
+      }
+    }
+    Ran l = cli_->run({"list", "--format", "json"});
+    ASSERT_EQ(l.code, 0) << l.err;
+    Json list = Json::parse(l.out, nullptr, false);
+    if (list.is_null()) list = Json::array();  // runc prints null for no containers
+    ASSERT_TRUE(list.is_array()) << "step " << step << ": " << l.out;
+    ++lists;
+    std::map<std::string, std::string> seen;
+    for (const Json& c : list) {
+      seen[c["id"].get<std::string>()] = c["status"].get<std::string>();
+      if (c["status"] == "created" && c["pid"].get<pid_t>() > 0)
+        inits.push_back(c["pid"].get<pid_t>());
+    }
+    ASSERT_EQ(seen.size(), want.size()) << "step " << step << ": " << l.out;
+    for (const auto& [id, statuses] : want) {
+      ASSERT_TRUE(seen.count(id)) << "step " << step << ": " << id << " lost; " << l.out;
+      EXPECT_THAT(statuses, ::testing::Contains(seen[id])) << "step " << step << " " << id;
+    }
+  }
+  EXPECT_TRUE(root_empty()) << "state left under " << cli_->root();
+  for (pid_t pid : inits) EXPECT_TRUE(gone(pid)) << "init " << pid << " still there";
+  EXPECT_THAT(bundle_->leftover_cgroups(), ::testing::IsEmpty());
+  EXPECT_THAT(host_mounts_under(bundle_->dir()), ::testing::IsEmpty());
+  RecordProperty("lists", lists);
 }
 
 }  // namespace

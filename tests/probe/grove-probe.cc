@@ -6,6 +6,11 @@
 //
 // Usage: grove-probe [--sysctl=KEY]...   (KEY dotted, as in config.json; its value is reported
 // under "sysctl")
+//        grove-probe --attack-exe=DEV:INO --seconds=N
+//   CVE-2019-5736 attacker: for N seconds, scans every other process visible in /proc and tries
+//   to open its /proc/<pid>/exe and /proc/<pid>/fd/* (O_PATH, then O_WRONLY); counts how often it
+//   reached the file whose st_dev:st_ino is DEV:INO (the runtime binary) and how often it opened
+//   it for writing, and prints {"attack":{...}} instead of the usual report.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -290,9 +296,90 @@ std::string sysctls_json(int argc, char** argv) {
   return out + "}";
 }
 
+// One attempt on `path`: does it lead to the target inode, and can it be opened for writing?
+struct AttackCounts {
+  long pids_seen = 0;        // distinct other pids scanned (summed over rounds)
+  long paths_tried = 0;      // exe links and fd links tried
+  long target_reached = 0;   // O_PATH open landed on the target inode
+  long target_writable = 0;  // O_WRONLY open of a path that reached the target succeeded
+  long writes = 0;           // bytes-level write attempts that succeeded (must stay 0)
+};
+
+void attack_path(const std::string& path, dev_t dev, ino_t ino, AttackCounts* c) {
+  ++c->paths_tried;
+  int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  bool hit = ::fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+  ::close(fd);
+  if (!hit) return;
+  ++c->target_reached;
+  int w = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (w < 0) return;
+  ++c->target_writable;
+  // Never actually damage the binary: an empty write proves the access.
+  if (::write(w, "", 0) == 0) ++c->writes;
+  ::close(w);
+}
+
+std::string attack_exe(const std::string& target, int seconds) {
+  unsigned maj = 0, min = 0;
+  unsigned long long ino = 0;
+  std::sscanf(target.c_str(), "%u,%u:%llu", &maj, &min, &ino);
+  dev_t dev = makedev(maj, min);
+  AttackCounts c;
+  std::string self = std::to_string(::getpid());
+  struct timespec start, now;
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  do {
+    DIR* d = ::opendir("/proc");
+    if (d == nullptr) break;
+    while (struct dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9' || self == e->d_name) continue;
+      ++c.pids_seen;
+      std::string base = std::string("/proc/") + e->d_name;
+      attack_path(base + "/exe", dev, static_cast<ino_t>(ino), &c);
+      DIR* fds = ::opendir((base + "/fd").c_str());
+      if (fds == nullptr) continue;
+      while (struct dirent* f = ::readdir(fds)) {
+        if (f->d_name[0] == '.') continue;
+        attack_path(base + "/fd/" + f->d_name, dev, static_cast<ino_t>(ino), &c);
+      }
+      ::closedir(fds);
+    }
+    ::closedir(d);
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+  } while (now.tv_sec - start.tv_sec < seconds);
+  return "{\"attack\":{\"pids_seen\":" + std::to_string(c.pids_seen) +
+         ",\"paths_tried\":" + std::to_string(c.paths_tried) +
+         ",\"target_reached\":" + std::to_string(c.target_reached) +
+         ",\"target_writable\":" + std::to_string(c.target_writable) +
+         ",\"writes\":" + std::to_string(c.writes) + "}}\n";
+}
+
+// readlink of a /proc/self link ("" when unreadable).
+std::string self_link(const char* name) {
+  char buf[4096];
+  ssize_t n = ::readlink((std::string("/proc/self/") + name).c_str(), buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = '\0';
+  return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string attack_target;
+  int attack_seconds = 3;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--attack-exe=", 0) == 0) attack_target = a.substr(13);
+    if (a.rfind("--seconds=", 0) == 0) attack_seconds = std::atoi(a.c_str() + 10);
+  }
+  if (!attack_target.empty()) {
+    std::string r = attack_exe(attack_target, attack_seconds);
+    std::fwrite(r.data(), 1, r.size(), stdout);
+    return 0;
+  }
   std::string status = read_file("/proc/self/status");
   char cwd[4096];
   if (::getcwd(cwd, sizeof cwd) == nullptr) std::strcpy(cwd, "");
@@ -307,6 +394,7 @@ int main(int argc, char** argv) {
   j += "," + ids_json();
   j += ",\"umask\":" + std::to_string(mask);
   j += ",\"cwd\":" + quote(cwd);
+  j += ",\"root_link\":" + quote(self_link("root")) + ",\"cwd_link\":" + quote(self_link("cwd"));
   j += ",\"env\":" + env_json();
   j += ",\"hostname\":" + quote(u.nodename) + ",\"domainname\":" + quote(u.domainname);
   j += ",\"machine\":" + quote(u.machine);

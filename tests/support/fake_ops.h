@@ -67,7 +67,9 @@ class FakeOps : public sys::Ops {
   // readlinkat(_, path) -> target.
   void set_link(const std::string& path, std::string target);
   // fstatat(_, path) and statfs(path) results; also fstat/fstatfs of an fd labelled `label`
-  // (key "<label>"). Defaults: fstatat/statfs ENOENT; fstat a 0755 directory; fstatfs f_type 0.
+  // (key "<label>"). Defaults: fstatat/statfs ENOENT; fstat a 0755 directory; fstatfs f_type 0,
+  // except PROC_SUPER_MAGIC for "/proc" and what is opened beneath it (labelled
+  // `<path:/proc/rest>`).
   void set_stat(const std::string& key, const struct stat& st);
   void set_statfs(const std::string& key, long f_type);
   // list_dir(_, path) -> names; list_dir(fd labelled `label`, "") -> names set for "<label>".
@@ -248,6 +250,7 @@ class FakeOps : public sys::Ops {
   UniqueFd new_fd(const std::string& label);
   // The label of `fd` without the angle brackets ("fs:tmpfs"), or "fd N".
   std::string bare_label(int fd) const;
+  std::string opened_label(int dirfd, const std::string& path) const;
 
   struct Failure {
     int nth = 0;  // 0: next call (fail_next); -1: always; else the nth call

@@ -32,18 +32,26 @@ struct stat default_dir_stat() {
 
 }  // namespace
 
+// "path:<path>"; a path opened beneath /proc keeps the prefix, so fstatfs sees a procfs file.
+std::string FakeOps::opened_label(int dirfd, const std::string& path) const {
+  if (path.empty()) return "path:" + bare_label(dirfd);
+  std::string dir = bare_label(dirfd);
+  if (dir == "path:/proc" || dir.starts_with("path:/proc/")) return dir + "/" + path;
+  return "path:" + path;
+}
+
 Result<UniqueFd> FakeOps::openat(int dirfd, const std::string& path, int flags, mode_t mode) {
   std::string line = call("openat", {fd_name(dirfd), q(path), sys::describe_open_flags(flags),
                                      sys::describe_mode(mode)});
   if (int err = record("openat", line)) return Error::from_errno(err, line);
-  return new_fd("path:" + (path.empty() ? bare_label(dirfd) : path));
+  return new_fd(opened_label(dirfd, path));
 }
 
 Result<UniqueFd> FakeOps::openat2(int dirfd, const std::string& path, const sys::OpenHow& how) {
   std::string line = call("openat2", {fd_name(dirfd), q(path), sys::describe_open_flags(how.flags),
                                       sys::describe_resolve_flags(how.resolve)});
   if (int err = record("openat2", line)) return Error::from_errno(err, line);
-  return new_fd("path:" + (path.empty() ? bare_label(dirfd) : path));
+  return new_fd(opened_label(dirfd, path));
 }
 
 Status FakeOps::mkdirat(int dirfd, const std::string& path, mode_t mode) {
@@ -108,7 +116,11 @@ Result<struct statfs> FakeOps::fstatfs(int fd) {
   struct statfs st;
   std::memset(&st, 0, sizeof(st));
   auto it = statfs_.find(fd_name(fd));
-  if (it != statfs_.end()) st.f_type = it->second;
+  if (it != statfs_.end()) {
+    st.f_type = it->second;
+  } else if (bare_label(fd) == "path:/proc" || bare_label(fd).starts_with("path:/proc/")) {
+    st.f_type = PROC_SUPER_MAGIC;  // the fake host's /proc is a procfs
+  }
   return st;
 }
 

@@ -66,12 +66,12 @@ TEST(ProcessInitSecurityTest, KeyringLabelAroundTheSessionKeyringBeforeMounts) {
   h.plan.ops = {plan::NewFsMount{"/dev", "tmpfs", "tmpfs", {}, {}, "", {}}};
   auto exe = prepare_init(h.ops, h.cfg, h.child);
   ASSERT_TRUE(exe) << exe.error().message();
-  std::string set = "write_file_at(AT_FDCWD, \"/proc/self/attr/keycreate\", " + q(kLabel) + ")";
-  std::string reset = "write_file_at(AT_FDCWD, \"/proc/self/attr/keycreate\", \"\")";
+  std::string set = "write(<path:/proc/self/attr/keycreate>, " + q(kLabel) + ")";
+  std::string reset = "write(<path:/proc/self/attr/keycreate>, \"\")";
   std::size_t s = h.find(set), k = h.find("keyctl_join_session_keyring(NULL)"), r = h.find(reset);
   ASSERT_LT(r, h.ops.trace().size()) << h.ops.trace_text();
   EXPECT_LT(s, k);
-  EXPECT_EQ(k + 1, r);
+  EXPECT_LT(k, r);  // through write_proc_file's checked open (security_procfs_test)
   EXPECT_LT(r, h.find("fsopen("));
 }
 

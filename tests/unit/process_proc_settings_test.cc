@@ -161,7 +161,12 @@ TEST(ProcSettingsTest, InitAppliesInRuncOrder) {
   ASSERT_TRUE(apply_init_settings(ops, s));
   EXPECT_EQ(
       ops.trace_text(),
-      "write_file_at(AT_FDCWD, \"/proc/thread-self/attr/apparmor/exec\", \"exec p\")\n"
+      "openat(AT_FDCWD, \"/proc\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)\n"
+      "fstatfs(<path:/proc>)\n"
+      "openat2(<path:/proc>, \"thread-self/attr/apparmor/exec\", O_WRONLY|O_NOCTTY, "
+      "RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_BENEATH)\n"
+      "fstatfs(<path:/proc/thread-self/attr/apparmor/exec>)\n"
+      "write(<path:/proc/thread-self/attr/apparmor/exec>, \"exec p\")\n"
       "fsopen(\"proc\", 1)\n"
       "fsconfig_create(<fsctx:proc>)\n"
       "fsmount(<fsctx:proc>, FSMOUNT_CLOEXEC, NOSUID|NODEV|NOEXEC)\n"
@@ -179,10 +184,10 @@ TEST(ProcSettingsTest, ApparmorFallsBackToTheSharedAttrFile) {
   ProcSettings s;
   s.apparmor_profile = "p";
   FakeOps ops;
-  ops.fail_next("write_file_at", ENOENT);
+  ops.fail_next("openat2", ENOENT);  // no attr/apparmor directory (before 5.8)
   ASSERT_TRUE(apply_init_settings(ops, s));
-  ASSERT_EQ(ops.writes().size(), 1u);
-  EXPECT_EQ(ops.writes()[0].first, "/proc/thread-self/attr/exec");
+  EXPECT_EQ(ops.sent().size(), 1u);
+  EXPECT_EQ(ops.sent().at("<path:/proc/thread-self/attr/exec>"), "exec p");
 }
 
 TEST(ProcSettingsTest, FailuresCarryTheFieldFrame) {
@@ -202,7 +207,7 @@ TEST(ProcSettingsTest, SysctlFallsBackToTheContainersProcfsOnlyIfItIsOne) {
   ops.fail_next("fsmount", EPERM);
   ops.set_statfs("<path:/proc>", PROC_SUPER_MAGIC);
   ASSERT_TRUE(apply_sysctls(ops, sysctls));
-  EXPECT_EQ(ops.sent().at("<path:sys/kernel/shmmax>"), "1024");
+  EXPECT_EQ(ops.sent().at("<path:/proc/sys/kernel/shmmax>"), "1024");
 
   FakeOps fake_proc;
   fake_proc.fail_next("fsopen", EPERM);
@@ -235,8 +240,18 @@ TEST(ProcSettingsTest, ExecLabelOomAndAffinity) {
   ASSERT_TRUE(apply_oom_score_adj(ops, 42, s));
   ASSERT_TRUE(apply_cpu_affinity(ops, 42, "1,0"));
   EXPECT_EQ(ops.trace_text(),
-            "write_file_at(AT_FDCWD, \"/proc/thread-self/attr/exec\", \"l\")\n"
-            "write_file_at(AT_FDCWD, \"/proc/42/oom_score_adj\", \"-17\")\n"
+            "openat(AT_FDCWD, \"/proc\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)\n"
+            "fstatfs(<path:/proc>)\n"
+            "openat2(<path:/proc>, \"thread-self/attr/exec\", O_WRONLY|O_NOCTTY, "
+            "RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_BENEATH)\n"
+            "fstatfs(<path:/proc/thread-self/attr/exec>)\n"
+            "write(<path:/proc/thread-self/attr/exec>, \"l\")\n"
+            "openat(AT_FDCWD, \"/proc\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)\n"
+            "fstatfs(<path:/proc>)\n"
+            "openat2(<path:/proc>, \"42/oom_score_adj\", O_WRONLY|O_NOCTTY, "
+            "RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_BENEATH)\n"
+            "fstatfs(<path:/proc/42/oom_score_adj>)\n"
+            "write(<path:/proc/42/oom_score_adj>, \"-17\")\n"
             "sched_setaffinity(42, [0,1])");
   EXPECT_FALSE(apply_cpu_affinity(ops, 42, "1-0"));
 }
@@ -255,17 +270,23 @@ TEST(ProcSettingsTest, TimeNamespaceIsPreparedByTheParent) {
   EXPECT_EQ(ops.trace_text(),
             "openat(AT_FDCWD, \"/proc/self/ns/time\", O_RDONLY, 00)\n"
             "unshare(CLONE_NEWTIME)\n"
-            "write_file_at(AT_FDCWD, \"/proc/self/timens_offsets\", \"monotonic 5 0\\n\")\n"
+            "openat(AT_FDCWD, \"/proc\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)\n"
+            "fstatfs(<path:/proc>)\n"
+            "openat2(<path:/proc>, \"self/timens_offsets\", O_WRONLY|O_NOCTTY, "
+            "RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_BENEATH)\n"
+            "fstatfs(<path:/proc/self/timens_offsets>)\n"
+            "write(<path:/proc/self/timens_offsets>, \"monotonic 5 0\\n\")\n"
             "setns(<path:/proc/self/ns/time>, CLONE_NEWTIME)");
   EXPECT_TRUE(ops.open_fds().empty());
 }
 
 TEST(ProcSettingsTest, TimeOffsetsRefusedByTheKernelLeaveTheRuntimeInItsOwnNamespace) {
   FakeOps ops;
-  ops.fail_next("write_file_at", EINVAL);
+  ops.fail_next("write", EINVAL);
   auto t = enter_time_ns_for_clone(ops, "monotonic -999999999 0\n");
   ASSERT_FALSE(t);
-  EXPECT_THAT(t.error().message(), HasSubstr("linux.timeOffsets: write_file_at("));
+  EXPECT_THAT(t.error().message(),
+              HasSubstr("linux.timeOffsets: write \"/proc/self/timens_offsets\": write("));
   EXPECT_EQ(ops.calls("setns"), 1);
   EXPECT_TRUE(ops.open_fds().empty());
 }
