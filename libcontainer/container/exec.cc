@@ -15,6 +15,7 @@
 #include "libcontainer/process/exec_setup.h"
 #include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/setns_exec.h"
+#include "libcontainer/sys/fault.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/parse.h"
 
@@ -184,6 +185,7 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   if (opts.preserve_fds < 0) return Error::invalid("--preserve-fds must not be negative");
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_FAULT_POINT("exec.after-lock");
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(UniqueFd init, open_execable_init(ops, rec, opts.ignore_paused));
   GROVE_ASSIGN_OR_RETURN(oci::Spec spec, load_config(ops, rec));
