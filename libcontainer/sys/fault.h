@@ -45,7 +45,7 @@ inline constexpr FaultPoint kFaultPoints[] = {
     {"init.after-rootfs", FaultVerb::kCreate, FaultVerb::kCreate},  // mounts built, root not switched
     {"init.after-switch-root", FaultVerb::kCreate, FaultVerb::kCreate},
     {"init.after-settings", FaultVerb::kCreate, FaultVerb::kCreate},  // before `ready`
-    {"init.after-ready", FaultVerb::kCreate, FaultVerb::kCreate},
+    {"init.after-ready", FaultVerb::kCreate, FaultVerb::kStart},  // create may not see it die
     {"init.after-fifo-open", FaultVerb::kCreate, FaultVerb::kStart},  // `start` is reading
     {"init.before-exec", FaultVerb::kCreate, FaultVerb::kStart},
     // `grove start`.

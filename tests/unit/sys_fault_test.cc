@@ -24,7 +24,9 @@ TEST(FaultPointTest, NamesAreUniqueAndNameTheirProcess) {
                 ::testing::Contains(process))
         << p.name;
     // Only the init outlives the verb that armed it (cloned by create, runs on during start).
-    if (process != "init") EXPECT_EQ(p.armed, p.fires) << p.name;
+    if (process != "init") {
+      EXPECT_EQ(p.armed, p.fires) << p.name;
+    }
   }
 }
 
