@@ -220,8 +220,8 @@ Status join_namespaces(sys::Ops& ops, const SetnsExecConfig& cfg) {
     fds.emplace_back(std::move(fd), name);
   }
   for (const auto& [fd, name] : fds) {
-    GROVE_TRY(ops.setns(fd.get(), namespace_flag(name)).context([&] {
-      return "join namespace " + q(name);
+    GROVE_TRY(ops.setns(fd.get(), namespace_flag(name)).context([&n = name] {
+      return "join namespace " + q(n);
     }));
   }
   return ok();
