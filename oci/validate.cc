@@ -84,7 +84,10 @@ std::string sysctl_dotted(std::string key) {
 }
 
 grove::Status check_sysctl(const Spec& spec) {
-  for (const auto& [raw_key, value] : spec.linux->sysctl) {
+  for (const auto& entry : spec.linux->sysctl) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambda below, and the
+    // fuzzers (tests/fuzz) are built with Debian 12's clang 14.
+    const std::string& raw_key = entry.first;
     std::string key = sysctl_dotted(raw_key);
     auto bad = [&](const std::string& why) {
       return grove::Error::invalid("linux.sysctl " + grove::q(raw_key) + ": " + why);

@@ -9,6 +9,9 @@ GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap)
 # crun and runc to compare with, newuidmap/newgidmap for rootless podman, python3-grpcio for
 # tests/clients/cri_client.py (a minimal CRI client; Debian 12 has no crictl).
 GROVE_CLIENT_DEPS=(podman conmon containerd crun runc uidmap catatonit python3-grpcio)
+# The `fuzz` tests (tests/fuzz): libFuzzer needs clang (Debian 12: clang-14); its runtime
+# (libclang_rt.fuzzer*.a) is in libclang-rt-14-dev, not in clang-14 itself.
+GROVE_FUZZ_DEPS=(clang libclang-rt-14-dev)
 
 grove_install_deps() {
   local missing=() pkg

@@ -218,7 +218,10 @@ Status create(sys::Ops& ops, const Dirs& dirs) {
     }));
     if (dirs.v1.empty()) GROVE_TRY(enable_controllers(ops, root, levels));
   }
-  for (const auto& [ctrl, dir] : dirs.v1) {
+  for (const auto& entry : dirs.v1) {
+    // Not a structured binding: clang < 16 (the fuzz build's clang 14) cannot capture one.
+    const std::string& ctrl = entry.first;
+    const std::string& dir = entry.second;
     std::string root = mount_root_of(dir, dirs.path);
     GROVE_ASSIGN_OR_RETURN(auto levels, make_levels(ops, root, dir).context([&] {
       return "create cgroup " + q(dir);

@@ -114,6 +114,16 @@ struct ContainerInfo {
 [[nodiscard]] Status remove(sys::Ops& ops, const std::string& root, std::string_view id,
                             bool force, std::vector<std::string>* warnings = nullptr);
 
+// Removes what a create of `id` killed before it finished left (a state directory without
+// state.json, or a record still "creating" while nobody holds its lock): kills its init, removes
+// its cgroup and state and runs poststop, as `remove(force)` does. create() calls it when the id
+// is taken, so a killed create never blocks its id. Blocks while a create of `id` runs. Errors:
+// EEXIST exists_error() when `id` is a container that was created; ENOENT when it is gone; those
+// of remove().
+[[nodiscard]] Status reclaim_killed_create(sys::Ops& ops, const std::string& root,
+                                           std::string_view id,
+                                           std::vector<std::string>* warnings = nullptr);
+
 // Freezes every process of a running container (pause) or thaws a paused one (resume), through
 // its cgroup's freezer, and records the paused state. runc's errors: EINVAL "container not
 // running" for pause of a non-running container, "container not paused" for resume of a

@@ -13,6 +13,7 @@
 #include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/hooks.h"
+#include "libcontainer/sys/fault.h"
 #include "oci/state.h"
 
 namespace grove::container {
@@ -108,12 +109,11 @@ Status kill_and_wait(sys::Ops& ops, const ContainerRecord& rec) {
   return Error::plain(ETIMEDOUT, "container init did not exit after SIGKILL");
 }
 
-Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
-                   std::vector<std::string>* warnings) {
-  StateStore store(root);
-  store.sweep_stale_tmp();
-  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
-  auto rec = store.load(id);
+// Deletes the locked container `rec`: kills it when it is not stopped (only with `force` once
+// it runs), removes its cgroup and state, runs poststop.
+Status destroy_locked(sys::Ops& ops, StateStore& store, std::string_view id, Lock& lock,
+                      Result<ContainerRecord>& rec, bool force,
+                      std::vector<std::string>* warnings) {
   if (!rec) {
     // A crashed create leaves a directory without state.json: it is safe to remove.
     if (rec.error().code() != ENOENT) return std::move(rec).error();
@@ -135,6 +135,7 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
       }
       GROVE_TRY(kill_and_wait(ops, *rec));
   }
+  GROVE_FAULT_POINT("delete.after-kill");
   if (!rec->cgroup_dirs.empty()) {
     cgroup::Dirs dirs = recorded_cgroup(*rec);
     if (!rec->own_pid_ns) (void)cgroup::kill_all(ops, dirs, SIGKILL);  // runc's destroy
@@ -148,6 +149,7 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
   if (Status st = rdt::remove(ops, record_rdt_group(*rec)); !st && warnings != nullptr) {
     warnings->push_back(st.error().message());
   }
+  GROVE_FAULT_POINT("delete.after-cgroup");
   GROVE_TRY(store.remove(id, lock));
   // runtime.md: poststop after the container is deleted, before delete returns; failures are
   // warnings. The hooks come from the record: the bundle may be gone by now.
@@ -157,6 +159,29 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
                                  r.annotations),
                  warnings);
   return ok();
+}
+
+Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
+                   std::vector<std::string>* warnings) {
+  StateStore store(root);
+  store.sweep_stale_tmp();
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_FAULT_POINT("delete.after-lock");
+  auto rec = store.load(id);
+  return destroy_locked(ops, store, id, lock, rec, force, warnings);
+}
+
+Status reclaim_impl(sys::Ops& ops, const std::string& root, std::string_view id,
+                    std::vector<std::string>* warnings) {
+  StateStore store(root);
+  store.sweep_stale_tmp();
+  // Blocks while a create of `id` is still running: it holds the lock until it has finished.
+  GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  auto rec = store.load(id);
+  // Holding the lock, a record still "creating" (or none at all) can only be a dead create's.
+  bool killed_create = rec ? rec->phase == "creating" : rec.error().code() == ENOENT;
+  if (!killed_create) return exists_error(id);
+  return destroy_locked(ops, store, id, lock, rec, /*force=*/true, warnings);
 }
 
 Status kill_impl(sys::Ops& ops, const std::string& root, std::string_view id, int sig, bool all) {
@@ -202,6 +227,13 @@ Status kill(sys::Ops& ops, const std::string& root, std::string_view id, int sig
 Status remove(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
               std::vector<std::string>* warnings) {
   return remove_impl(ops, root, id, force, warnings).context([&] { return "delete container " + q(id); });
+}
+
+Status reclaim_killed_create(sys::Ops& ops, const std::string& root, std::string_view id,
+                             std::vector<std::string>* warnings) {
+  return reclaim_impl(ops, root, id, warnings).context([&] {
+    return "remove what a killed create of " + q(id) + " left";
+  });
 }
 
 Result<int> parse_signal(std::string_view text) {

@@ -17,6 +17,7 @@
 #include "libcontainer/process/pidfd_socket.h"
 #include "libcontainer/process/proc_settings.h"
 #include "libcontainer/process/setns_exec.h"
+#include "libcontainer/sys/fault.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/parse.h"
 
@@ -234,6 +235,7 @@ Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view
   if (opts.preserve_fds < 0) return Error::invalid("--preserve-fds must not be negative");
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_FAULT_POINT("exec.after-lock");
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   RunState state = RunState::kRunning;
   GROVE_ASSIGN_OR_RETURN(UniqueFd init,

@@ -26,6 +26,7 @@
 #include "libcontainer/process/spawn.h"
 #include "libcontainer/rdt/intel_rdt.h"
 #include "libcontainer/security/seccomp.h"
+#include "libcontainer/sys/fault.h"
 #include "libcontainer/sys/probe.h"
 #include "oci/state.h"
 
@@ -233,7 +234,9 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   Defer remove_dir([&] { (void)store.remove(opts.id, lock); });
   // Recorded before the directories exist: a create killed from here on leaves a state that
   // `delete --force` cleans up, cgroup included.
+  GROVE_FAULT_POINT("create.after-lock");
   GROVE_TRY(store.save(rec));
+  GROVE_FAULT_POINT("create.after-record");
   Defer remove_cgroup([&] { (void)cgroup::destroy(ops, cg.dirs); });
   const std::string dir = store.dir(opts.id);
   const std::string fifo = dir + "/" + process::kExecFifoName;
@@ -241,6 +244,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   // Init opens the fifo as container root, which is another host uid in a user namespace.
   auto [uid, gid] = host_root_ids(opts.spec);
   if (uid != 0 || gid != 0) GROVE_TRY(ops.fchownat(AT_FDCWD, fifo, uid, gid, 0));
+  GROVE_FAULT_POINT("create.after-fifo");
   GROVE_ASSIGN_OR_RETURN(UniqueFd dir_fd, ops.openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0));
   process::SpawnOptions so;
   so.spec = &opts.spec;
@@ -263,6 +267,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   GROVE_TRY(prepare_seccomp(ops, opts, store, rec, seccomp, so).context("linux.seccomp"));
   UniqueFd clone_into;
   GROVE_TRY(prepare_cgroup(ops, opts, cg, features, clone_into, so));
+  GROVE_FAULT_POINT("create.after-cgroup");
   GROVE_TRY(replan_without_cgroup(opts.spec, features, cg, mounts));
   set_spawn_hooks(ops, rec, so);
   if (opts.spec.linux && !opts.spec.linux->net_devices.empty()) {
@@ -270,8 +275,19 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
       return net::move_net_devices(ops, opts.spec, pid);
     };
   }
+  // The init's pid and start time are recorded as soon as it exists: once it has reported ready
+  // it waits on the exec fifo for ever, and a create killed after that point would otherwise
+  // leave `delete --force` no way to find it.
+  so.on_cloned = [&ops, &rec, &store](pid_t pid) -> Status {
+    GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, pid));
+    if (!live) return Error::plain(ESRCH, "container init exited during create");
+    rec.init_pid = pid;
+    rec.init_start_time = live->start_time;
+    return store.save(rec);
+  };
   spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
+  GROVE_FAULT_POINT("create.after-spawn");
   // From here on a failure must not leave a waiting init behind.
   Defer kill_init([&] {
     (void)ops.kill(init.pid, SIGKILL);
@@ -290,6 +306,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
     rec.cgroup_dirs.clear();
   }
   GROVE_TRY(store.save(rec));
+  GROVE_FAULT_POINT("create.after-save-created");
   if (!opts.pid_file.empty()) GROVE_TRY(write_pid_file(ops, opts.pid_file, init.pid));
   remove_rdt.dismiss();
   kill_init.dismiss();
@@ -325,6 +342,17 @@ Result<std::optional<plan::Strategy>> forced_strategy(const CreateOptions& opts)
   return s;
 }
 
+// The state directory of a new container. An id taken by a create that was killed before it
+// finished is reclaimed first (reclaim_killed_create); a created container keeps it (EEXIST).
+Result<Lock> create_state_dir(sys::Ops& ops, StateStore& store, const CreateOptions& opts) {
+  auto lock = store.create(opts.id);
+  if (lock || lock.error().code() != EEXIST) return lock;
+  Status reclaimed = reclaim_killed_create(ops, store.root(), opts.id, opts.warnings);
+  if (!reclaimed && reclaimed.error().code() == EEXIST) return lock;  // runc's "already exists"
+  if (!reclaimed && reclaimed.error().code() != ENOENT) return std::move(reclaimed).error();
+  return store.create(opts.id);
+}
+
 Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_TRY(validate_id(opts.id));
   GROVE_TRY(check_spec(opts.spec));
@@ -355,7 +383,7 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
                          process::plan_proc_settings(opts.spec, features));
   StateStore store(opts.root);
-  GROVE_ASSIGN_OR_RETURN(Lock lock, store.create(opts.id));
+  GROVE_ASSIGN_OR_RETURN(Lock lock, create_state_dir(ops, store, opts));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts.plan);
   rec.cgroup_path = cg.dirs.path;
   rec.cgroup_dirs = cgroup::to_record(cg.dirs);
@@ -406,6 +434,7 @@ Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                   std::vector<std::string>* warnings) {
   StateStore store(root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
+  GROVE_FAULT_POINT("start.after-lock");
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
   GROVE_TRY(check_startable(st));
@@ -415,7 +444,9 @@ Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id,
   GROVE_TRY(check_startable(st));
   std::string fifo_path = store.dir(id) + "/" + process::kExecFifoName;
   GROVE_ASSIGN_OR_RETURN(UniqueFd fifo, ops.openat(AT_FDCWD, fifo_path, O_RDONLY | O_NONBLOCK, 0));
+  GROVE_FAULT_POINT("start.after-fifo-open");
   auto data = read_exec_fifo(ops, fifo.get(), pidfd.get());
+  GROVE_FAULT_POINT("start.after-read");
   // Whatever happened, init has left the waiting state: never start twice.
   (void)ops.unlinkat(AT_FDCWD, fifo_path, 0);
   rec.phase = "running";

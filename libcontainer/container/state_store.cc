@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/sys/fault.h"
 
 namespace grove::container {
 namespace {
@@ -343,6 +344,7 @@ Status StateStore::remove(std::string_view id, Lock& lock) {
     if (::unlinkat(dfd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
       return Error::last("unlinkat(" + q(d) + ", " + q(name) + ")");
     }
+    if (name == kStateFile) GROVE_FAULT_POINT("delete.after-state-unlink");
   }
   if (::rmdir(d.c_str()) != 0 && errno != ENOENT) return Error::last("rmdir(" + q(d) + ")");
   return ok();

@@ -149,6 +149,12 @@ Result<int> decode_error(const NlMessage& msg) {
   struct nlmsgerr e;
   if (msg.payload.size() < sizeof e.error) return short_payload("error");
   std::memcpy(&e.error, msg.payload.data(), sizeof e.error);
+  // The kernel sends 0 or a negative errno (-MAX_ERRNO..-1). Anything else is not one, and
+  // negating INT_MIN would overflow (found by tests/fuzz netlink_fuzz).
+  constexpr int kMaxErrno = 4095;
+  if (e.error > 0 || e.error < -kMaxErrno) {
+    return Error::plain(EPROTO, "netlink: bad error code " + std::to_string(e.error));
+  }
   return -e.error;
 }
 

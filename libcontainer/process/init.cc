@@ -13,6 +13,7 @@
 #include "libcontainer/process/reaper.h"
 #include "libcontainer/mount/open_tree_ns.h"
 #include "libcontainer/security/selinux.h"
+#include "libcontainer/sys/fault.h"
 
 namespace grove::process {
 namespace {
@@ -126,6 +127,7 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   keep.push_back(cfg.state_dir_fd);
   for (const JoinNamespace& j : cfg.join) keep.push_back(j.fd);
   GROVE_TRY(close_fds_except(ops, keep).context("close runtime fds"));
+  GROVE_FAULT_POINT("init.after-close-fds");
   if (cfg.wait_for_go) GROVE_TRY(sync.expect(SyncKind::kGo).context("wait for the runtime"));
   if (cfg.new_userns) {
     GROVE_TRY(become_userns_root(ops).context("user namespace"));
@@ -145,6 +147,7 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   if (cfg.unshare_cgroupns) {
     GROVE_TRY(ops.unshare(CLONE_NEWCGROUP).context("linux.namespaces \"cgroup\""));
   }
+  GROVE_FAULT_POINT("init.after-namespaces");
   pid_t pid = 0;
   if (cfg.need_host_pid) {
     GROVE_ASSIGN_OR_RETURN(SyncMessage msg, sync.expect(SyncKind::kPid));
@@ -162,11 +165,14 @@ Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg, const Syn
   if (cfg.setup_mounts) {
     GROVE_ASSIGN_OR_RETURN(root, build_rootfs(ops, cfg, sync).context("rootfs"));
   }
+  GROVE_FAULT_POINT("init.after-rootfs");
   GROVE_TRY(hook_point(ops, cfg, sync, pid));
   if (root) GROVE_TRY(mount::switch_root(ops, *cfg.mount_plan, *root).context("rootfs"));
+  GROVE_FAULT_POINT("init.after-switch-root");
   if (spec.process->terminal) GROVE_TRY(make_console(ops, cfg, sync));
   if (cfg.set_hostname) GROVE_TRY(set_names(ops, spec));
   if (cfg.settings != nullptr) GROVE_TRY(apply_init_settings(ops, *cfg.settings));
+  GROVE_FAULT_POINT("init.after-settings");
   const oci::Process& p = *spec.process;
   if (p.args.empty()) return Error::invalid("process.args must not be empty");
   GROVE_ASSIGN_OR_RETURN(std::string exe,
@@ -185,10 +191,12 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
     ::_exit(1);
   }
   if (!sync.send_ready()) ::_exit(1);
+  GROVE_FAULT_POINT("init.after-ready");
   // Blocks until `grove start` opens the fifo for reading. The state dir fd is outside our new
   // root but openat() on it still works after pivot_root.
   auto fifo = ops.openat(cfg.state_dir_fd, kExecFifoName, O_WRONLY, 0);
   if (!fifo) ::_exit(255);
+  GROVE_FAULT_POINT("init.after-fifo-open");
   std::vector<int> keep = cfg.inherit;
   keep.push_back(fifo->get());  // close-on-exec: vanishes at execve, which `start` sees as EOF
   const bool late_seccomp = cfg.seccomp != nullptr && !cfg.seccomp->notify();
@@ -217,6 +225,7 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   }
   if (st && cfg.settings != nullptr) st = apply_exec_label(ops, *cfg.settings);
   if (st) {
+    GROVE_FAULT_POINT("init.before-exec");
     st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep,
                            late_seccomp ? cfg.seccomp : nullptr);
   }

@@ -161,8 +161,10 @@ Status plan_linux(const oci::Linux& l, ProcSettings* out) {
                            plan_memory_policy(*l.memory_policy).context("linux.memoryPolicy"));
   }
   for (const auto& [key, value] : l.sysctl) {
-    GROVE_ASSIGN_OR_RETURN(std::string path,
-                           sysctl_path(key).context([&] { return "linux.sysctl " + q(key); }));
+    // An init-capture: clang < 16 (the fuzz build's clang 14) cannot capture a structured binding.
+    GROVE_ASSIGN_OR_RETURN(std::string path, sysctl_path(key).context([&k = key] {
+      return "linux.sysctl " + q(k);
+    }));
     out->sysctls.push_back({key, path, value});
   }
   GROVE_ASSIGN_OR_RETURN(out->timens_offsets,

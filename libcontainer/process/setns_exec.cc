@@ -8,6 +8,7 @@
 #include "libcontainer/base/strings.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_setup.h"
+#include "libcontainer/sys/fault.h"
 
 namespace grove::process {
 namespace {
@@ -54,6 +55,7 @@ Status exec_process(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket&
     late_seccomp = nullptr;
   }
   std::vector<int> keep = cfg.inherit;
+  GROVE_FAULT_POINT("exec-process.before-exec");
   keep.push_back(sync.fd());  // close-on-exec: execve closing it is the parent's success signal
   return finalize_and_exec(ops, p, exe, std::move(keep), late_seccomp);
 }
@@ -78,7 +80,9 @@ Status prepare_joiner(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocke
   // process below becomes visible in the container's pid namespace. Non-dumpable /proc entries
   // are root-owned in the host's user namespace; execve resets the flag.
   GROVE_TRY(ops.set_dumpable(false));
-  return join_namespaces(ops, cfg);
+  GROVE_TRY(join_namespaces(ops, cfg));
+  GROVE_FAULT_POINT("exec-joiner.after-setns");
+  return ok();
 }
 
 [[noreturn]] void joiner_main(sys::Ops& ops, const SetnsExecConfig& cfg, const SyncSocket& sync) {
@@ -155,8 +159,10 @@ Result<SetnsSpawned> await_process(sys::Ops& ops, const SetnsExecConfig& cfg,
   }
   SetnsSpawned out;
   out.pid = static_cast<pid_t>(msg->value);
+  GROVE_FAULT_POINT("exec.after-pid");
   Status st = before_go(ops, cfg, out.pid);
   if (st) st = sync.send_go();
+  GROVE_FAULT_POINT("exec.after-go");
   if (!st) {
     reap(ops, out.pid, true);
     return std::move(st).error();
@@ -240,8 +246,8 @@ Status join_namespaces(sys::Ops& ops, const SetnsExecConfig& cfg) {
     fds.emplace_back(std::move(fd), name);
   }
   for (const auto& [fd, name] : fds) {
-    GROVE_TRY(ops.setns(fd.get(), namespace_flag(name)).context([&] {
-      return "join namespace " + q(name);
+    GROVE_TRY(ops.setns(fd.get(), namespace_flag(name)).context([&n = name] {
+      return "join namespace " + q(n);
     }));
   }
   return ok();

@@ -13,6 +13,7 @@
 #include "libcontainer/process/sync.h"
 #include "libcontainer/process/time_ns.h"
 #include "libcontainer/security/bpf_delegate.h"
+#include "libcontainer/sys/fault.h"
 
 namespace grove::process {
 namespace {
@@ -135,6 +136,7 @@ Status finish_spawn(sys::Ops& ops, const SpawnOptions& opts, const InitConfig& c
                     const SyncSocket& sync, bool new_userns, UniqueFd* console) {
   // First the cgroup, so everything the init does is accounted to the container.
   Status st = opts.join_cgroup ? opts.join_cgroup(pid) : ok();
+  GROVE_FAULT_POINT("create.after-join-cgroup");
   // Before the init can exec: see apply_oom_score_adj() for why the parent writes it.
   if (st && opts.settings != nullptr) st = apply_oom_score_adj(ops, pid, *opts.settings);
   if (st && new_userns) {
@@ -237,10 +239,13 @@ Result<Spawned> spawn_init(sys::Ops& ops, const SpawnOptions& opts) {
   if (!cloned) return std::move(cloned).error().context("clone container init");
   if (cloned->pid == 0) child_main(ops, cfg, pair.first, pair.second);
   pair.second.close();
-  if (Status left = leave_time_ns_for_clone(ops, timens); !left) {
+  GROVE_FAULT_POINT("create.after-clone");
+  Status st = leave_time_ns_for_clone(ops, timens);
+  if (st && opts.on_cloned) st = opts.on_cloned(cloned->pid);
+  if (!st) {
     (void)ops.kill(cloned->pid, SIGKILL);
     (void)ops.waitpid(cloned->pid, 0);
-    return std::move(left).error();
+    return std::move(st).error();
   }
   UniqueFd console;
   GROVE_TRY(finish_spawn(ops, opts, cfg, cloned->pid, pair.first, (flags & CLONE_NEWUSER) != 0,

@@ -49,6 +49,10 @@ struct SpawnOptions {
   // and id maps and before the init goes on (the init then waits for kGo), so the devices are
   // in its network namespace before hooks, sysctls and the process. An error fails the spawn.
   std::function<Status(pid_t)> setup_network;
+  // When set, runs with the init's pid right after the clone, before anything else of the spawn
+  // (the caller records the pid, so a runtime killed from then on leaves the init findable). An
+  // error kills the init and fails the spawn.
+  std::function<Status(pid_t)> on_cloned;
 };
 
 struct Spawned {
