@@ -63,7 +63,7 @@ std::string format_cli_table(const CliBenchConfig& cfg, const CliBenchResult& re
     for (Variant v : cfg.variants) {
       for (Op op : cfg.ops) {
         out += "\nworkers " + std::to_string(w) + ", variant " + std::string(to_string(v)) +
-               ", " + op_title(op) + "\n";
+               ", " + (cfg.mode == "floor" ? "clone3+execve+wait" : op_title(op)) + "\n";
         char line[256];
         std::snprintf(line, sizeof line, "  %-10s %22s %8s %8s %8s %9s %8s %8s\n", "", "per 60 s [min-max]",
                       "p50 ms", "p99 ms", "cpu ms", "rss MiB", "grove x", "floor x");
