@@ -2,6 +2,7 @@
 //   mountns  mount-namespace creation throughput per mount strategy vs host mount-table size
 //            (issue #3; see bench/README.md and mountns.h).
 //   sandbox  start-to-exit of `grove sandbox -- true` next to bwrap and `unshare -r` (sandbox.h).
+//   cli, exec, lib, floor  container lifecycle throughput next to crun/runc (cli_bench.h).
 // Exit codes: 0 every cell ran or was n/a; 1 a strategy failed or setup failed; 2 usage error.
 
 #include <iostream>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/cli_main.h"
 #include "bench/mountns.h"
 #include "bench/report.h"
 #include "bench/sandbox.h"
@@ -29,7 +31,17 @@ constexpr const char* kUsage =
     "  Needs root.\n"
     "usage: grove-bench sandbox [--count N] [--grove PATH] [--json]\n"
     "  Runs `grove sandbox -- true` (default mapping and --map=root), bwrap and `unshare -r`\n"
-    "  N times each (default 50) as the calling user and prints median/p90/mean in ms.\n";
+    "  N times each (default 50) as the calling user and prints median/p90/mean in ms.\n"
+    "usage: grove-bench cli|exec|lib|floor [--count N] [--rounds R] [--workers P[,P...]]\n"
+    "                   [--compare crun,runc] [--variant default,seccomp,userns,nonetns]\n"
+    "                   [--ops lifecycle,run] [--json] [--svg FILE] [--grove PATH]\n"
+    "                   [--busybox PATH] [--seccomp-profile FILE] [--tmpdir DIR]\n"
+    "  cli: create+start+wait+delete and run of a /bin/true container (default `grove spec`\n"
+    "  config) through grove, crun and runc, taking turns; exec: exec latency into a running\n"
+    "  container; lib: the lifecycle through the library in-process; floor: clone3 + execve\n"
+    "  + wait. Prints containers per 60 s, p50/p99 ms, CPU ms, peak RSS and the ratios.\n"
+    "  Defaults: --count 100 --rounds 5 --workers 1 --compare crun,runc --variant default.\n"
+    "  Needs root.\n";
 
 struct Args {
   MountnsConfig cfg;
@@ -46,7 +58,7 @@ Result<int> parse_count(std::string_view flag, std::string_view v) {
 
 Result<Args> parse(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
-  if (a.empty() || a[0] != "mountns") return Error::invalid("unknown or missing mode (mountns, sandbox)");
+  if (a.empty() || a[0] != "mountns") return Error::invalid("unknown or missing mode (mountns, sandbox, cli, exec, lib, floor)");
   Args out;
   for (std::size_t i = 1; i < a.size(); ++i) {
     const std::string& f = a[i];
@@ -125,6 +137,9 @@ int run_sandbox_mode(int argc, char** argv) {
 
 int run(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "sandbox") return run_sandbox_mode(argc, argv);
+  for (const char* m : {"cli", "exec", "lib", "floor"}) {
+    if (argc >= 2 && std::string_view(argv[1]) == m) return run_cli_mode(argc, argv, kUsage);
+  }
   if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
     std::cout << kUsage;
     return 0;

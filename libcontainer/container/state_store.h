@@ -1,6 +1,6 @@
 #pragma once
 // The on-disk container state under `--root` (default /run/grove):
-//   <root>/<id>/state.json   ContainerRecord as JSON, replaced atomically (temp + fsync + rename)
+//   <root>/<id>/state.json   ContainerRecord as JSON, replaced atomically (temp + rename)
 //   <root>/<id>/lock         flock(LOCK_EX) held by whoever reads-modifies-writes this container
 //   <root>/<id>/exec.fifo    created by create, removed by start (see container/lifecycle.cc)
 // create() builds the directory under <root>/.tmp-<pid> and renames it into place with the lock
@@ -99,8 +99,8 @@ class StateStore {
   // id; ENOENT not_exist_error() (also when it was deleted while we waited); flock errno.
   [[nodiscard]] Result<Lock> lock(std::string_view id);
 
-  // Atomically replaces state.json (write temp, fsync, rename, fsync dir). The caller holds the
-  // lock. Errors: open/write/fsync/rename errno.
+  // Atomically replaces state.json (write temp, rename; no fsync: runtime state need not survive
+  // a power loss). The caller holds the lock. Errors: open/write/rename errno.
   [[nodiscard]] Status save(const ContainerRecord& record);
   // Reads state.json. Errors: ENOENT not_exist_error(); EINVAL corrupt JSON.
   [[nodiscard]] Result<ContainerRecord> load(std::string_view id) const;

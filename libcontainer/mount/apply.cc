@@ -95,15 +95,18 @@ Result<UniqueFd> bind_clone(sys::Ops& ops, const plan::BindMount& b, const Apply
   return fd;
 }
 
-Status prepare_mask(sys::Ops& ops, const plan::MaskPath& m, PreparedOp* out) {
+// Once per label (apply.h MaskSource): later masks with the label reuse these.
+Status prepare_mask(sys::Ops& ops, const plan::MaskPath& m, Prepared* out) {
+  if (out->masks.count(m.label) != 0) return ok();
+  MaskSource src;
   // The host's /dev/null, not the container's: a container /dev/null swapped for a symlink to a
   // procfs file would otherwise be bound writable over the masked path (CVE-2025-31133).
-  GROVE_ASSIGN_OR_RETURN(out->mount, ops.open_tree(AT_FDCWD, "/dev/null", kCloneFlags));
+  GROVE_ASSIGN_OR_RETURN(src.dev_null, ops.open_tree(AT_FDCWD, "/dev/null", kCloneFlags));
   GROVE_ASSIGN_OR_RETURN(UniqueFd fsfd, ops.fsopen("tmpfs", FSOPEN_CLOEXEC));
   if (!m.label.empty()) GROVE_TRY(ops.fsconfig_set_string(fsfd.get(), "context", m.label));
   GROVE_TRY(ops.fsconfig_create(fsfd.get()));
-  GROVE_ASSIGN_OR_RETURN(out->alt_mount, ops.fsmount(fsfd.get(), FSMOUNT_CLOEXEC,
-                                                     MOUNT_ATTR_RDONLY));
+  GROVE_ASSIGN_OR_RETURN(src.tmpfs, ops.fsmount(fsfd.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY));
+  out->masks.emplace(m.label, std::move(src));
   return ok();
 }
 
@@ -115,7 +118,8 @@ Result<UniqueFd> new_bpffs(sys::Ops& ops, const plan::BpfFsMount& b, const Apply
   return security::configure_bpffs(ops, fsfd.get(), b.delegation, b.label);
 }
 
-Status prepare_one(sys::Ops& ops, const MountOp& op, const ApplyInputs& in, PreparedOp* out) {
+Status prepare_one(sys::Ops& ops, const MountOp& op, const ApplyInputs& in, Prepared* all,
+                   PreparedOp* out) {
   if (const auto* m = std::get_if<plan::NewFsMount>(&op)) {
     GROVE_ASSIGN_OR_RETURN(out->mount, new_fs(ops, *m));
   } else if (const auto* b = std::get_if<plan::BindMount>(&op)) {
@@ -125,7 +129,7 @@ Status prepare_one(sys::Ops& ops, const MountOp& op, const ApplyInputs& in, Prep
   } else if (const auto* bpf = std::get_if<plan::BpfFsMount>(&op)) {
     GROVE_ASSIGN_OR_RETURN(out->mount, new_bpffs(ops, *bpf, in));
   } else if (const auto* mask = std::get_if<plan::MaskPath>(&op)) {
-    GROVE_TRY(prepare_mask(ops, *mask, out));
+    GROVE_TRY(prepare_mask(ops, *mask, all));
   }
   return ok();
 }
@@ -137,7 +141,7 @@ Result<Prepared> prepare_mounts(sys::Ops& ops, const plan::MountPlan& plan,
   Prepared prepared;
   prepared.ops.resize(plan.ops.size());
   for (size_t i = 0; i < plan.ops.size(); ++i) {
-    GROVE_TRY(prepare_one(ops, plan.ops[i], inputs, &prepared.ops[i]).context([&] {
+    GROVE_TRY(prepare_one(ops, plan.ops[i], inputs, &prepared, &prepared.ops[i]).context([&] {
       return plan::describe(plan.ops[i]);
     }));
   }

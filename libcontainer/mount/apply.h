@@ -14,6 +14,8 @@
 // owns its fds and closes unused ones when destroyed.
 
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "libcontainer/base/result.h"
@@ -36,11 +38,25 @@ struct ApplyInputs {
 
 // Host resources for one op, indexed like MountPlan::ops.
 struct PreparedOp {
-  UniqueFd mount;      // a detached mount to attach (bind clone, fs instance, /dev/null clone)
-  UniqueFd alt_mount;  // MaskPath: the read-only tmpfs used when the path is a directory
+  UniqueFd mount;  // a detached mount to attach (bind clone, fs instance, device node)
 };
+
+// What maskedPaths entries with one SELinux label are covered with: a detached clone of the host's
+// /dev/null (for anything but a directory) and a detached read-only empty tmpfs (directories).
+// The first mask of each kind attaches the prepared mount; later ones attach a clone of that
+// now-attached mount (open_tree of the same fd: no path lookup). One prepared mount per kind
+// instead of two per mask matters: each detached mount that is closed unused is dissolved, and
+// every dissolve waits for synchronize_rcu_expedited().
+struct MaskSource {
+  UniqueFd dev_null;
+  UniqueFd tmpfs;
+  bool dev_null_attached = false;
+  bool tmpfs_attached = false;
+};
+
 struct Prepared {
   std::vector<PreparedOp> ops;
+  std::map<std::string, MaskSource> masks;  // keyed by MaskPath::label
 };
 
 // Phase 1. Errors: the failing syscall's errno, framed with describe(op) (ENOTSUP for an idmapped

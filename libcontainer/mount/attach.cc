@@ -21,6 +21,7 @@ struct Attacher {
   int root_fd;
   ResolveMode mode;
   PreparedOp& prep;
+  std::map<std::string, MaskSource>& masks;
 
   Status move(const UniqueFd& from, int to) {
     return ops.move_mount(from.get(), "", to, "", kMoveFlags);
@@ -150,7 +151,22 @@ struct Attacher {
     }
     if (!target) return std::move(target).error();
     GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(target->get()));
-    return move(S_ISDIR(st.st_mode) ? prep.alt_mount : prep.mount, target->get());
+    auto src = masks.find(m.label);
+    if (src == masks.end()) return Error::invalid("attach_mounts: mask source not prepared");
+    const bool dir = S_ISDIR(st.st_mode);
+    UniqueFd& from = dir ? src->second.tmpfs : src->second.dev_null;
+    bool& attached = dir ? src->second.tmpfs_attached : src->second.dev_null_attached;
+    if (!attached) {
+      GROVE_TRY(move(from, target->get()));
+      attached = true;
+      return ok();
+    }
+    // `from` now refers to the mount an earlier mask attached in this namespace, so it can be
+    // cloned by fd (no path is resolved, so the host /dev/null of CVE-2025-31133 stays the source).
+    GROVE_ASSIGN_OR_RETURN(UniqueFd clone, ops.open_tree(from.get(), "", OPEN_TREE_CLONE |
+                                                                         OPEN_TREE_CLOEXEC |
+                                                                         AT_EMPTY_PATH));
+    return move(clone, target->get());
   }
 
   Status operator()(const plan::ReadonlyPath& r) {
@@ -185,11 +201,12 @@ Status attach_mounts(sys::Ops& ops, int root_fd, const plan::MountPlan& plan,
   mode_t old_mask = ops.umask(0);
   Status st = ok();
   for (size_t i = 0; i < plan.ops.size() && st; ++i) {
-    Attacher a{ops, root_fd, resolve_mode(plan), prepared.ops[i]};
+    Attacher a{ops, root_fd, resolve_mode(plan), prepared.ops[i], prepared.masks};
     st = std::visit(a, plan.ops[i]).context([&] { return plan::describe(plan.ops[i]); });
     prepared.ops[i] = PreparedOp{};  // close what this op did not consume
   }
   ops.umask(old_mask);
+  prepared.masks.clear();
   return st;
 }
 

@@ -324,5 +324,40 @@ TEST(MountFallbackTest, OtherErrorsAndNoFallbackFailAsBefore) {
   }
 }
 
+// maskedPaths share one prepared /dev/null clone and one read-only tmpfs (apply.h MaskSource):
+// the first mask of each kind attaches the prepared mount, later ones a clone of it taken by fd,
+// so no prepared mount is closed unused (each such close costs a synchronize_rcu_expedited).
+TEST_F(MountExecTest, MasksShareOnePreparedMountPerKind) {
+  plan::MountPlan p;
+  p.strategy = {plan::Strategy::kChroot, "test"};
+  p.ops = {plan::MaskPath{"/proc/kcore"}, plan::MaskPath{"/proc/acpi"},
+           plan::MaskPath{"/proc/keys"}, plan::MaskPath{"/sys/firmware"}};
+  struct stat dir {};
+  dir.st_mode = S_IFDIR | 0755;
+  ops_.set_stat("<path:/proc/keys>", file_stat());
+  ops_.set_stat("<path:/proc/acpi>", dir);
+  ops_.set_stat("<path:/sys/firmware>", dir);
+  auto prepared = prepare_mounts(ops_, p, {});
+  ASSERT_TRUE(prepared) << prepared.error().message();
+  EXPECT_EQ(ops_.calls("open_tree"), 1);
+  EXPECT_EQ(ops_.calls("fsmount"), 1);
+  ops_.clear_trace();
+  auto st = attach_mounts(ops_, rootfs_.get(), p, *prepared);
+  ASSERT_TRUE(st) << st.error().message();
+  const std::string t = ops_.trace_text();
+  EXPECT_THAT(t, HasSubstr("move_mount(<tree:/dev/null>, \"\", <path:/proc/kcore>"));
+  EXPECT_THAT(t, HasSubstr("move_mount(<fs:tmpfs>, \"\", <path:/proc/acpi>"));
+  EXPECT_THAT(t, HasSubstr("open_tree(<tree:/dev/null>, \"\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|"
+                           "AT_EMPTY_PATH)"));
+  EXPECT_THAT(t, HasSubstr("open_tree(<fs:tmpfs>, \"\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|"
+                           "AT_EMPTY_PATH)"));
+  EXPECT_EQ(ops_.calls("move_mount"), 4);
+  // Nothing looked up by a host path while attaching.
+  EXPECT_EQ(t.find("AT_FDCWD, \"/dev/null\""), std::string::npos);
+  prepared->ops.clear();
+  rootfs_.reset();
+  EXPECT_THAT(ops_.open_fds(), IsEmpty());
+}
+
 }  // namespace
 }  // namespace grove::mount
