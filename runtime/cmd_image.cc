@@ -41,6 +41,7 @@ Status run_build(Context& ctx) {
     }
   }
   if (ctx.flags.is_set("mtime")) req.options.mtime = ctx.flags.get_int("mtime");
+  req.overlay_whiteouts = ctx.flags.get_bool("overlay-whiteouts");
   sys::LinuxOps ops;
   GROVE_ASSIGN_OR_RETURN(image::BuildSummary sum, image::build_image(ops, req));
   ctx.log.debug("image " + q(req.output) + ": " + std::to_string(sum.inodes) + " inodes");
@@ -75,7 +76,9 @@ const VerbRegistration kRegister{{
                          "the xattr name of the per-file SHA-256 fingerprint", {},
                          "trusted.erofs.fingerprint"),
               bool_flag("no-digest", "write no fingerprints (and no page-cache sharing fields)"),
-              value_flag(FlagKind::kInt, "mtime", "set every file's mtime to SECONDS")},
+              value_flag(FlagKind::kInt, "mtime", "set every file's mtime to SECONDS"),
+              bool_flag("overlay-whiteouts",
+                        "turn OCI whiteouts (.wh.*) into overlayfs whiteouts and opaque dirs")},
     .args = ArgCount::at_least(1),
     .flags_before_args_only = false,
     .hidden = false,

@@ -12,6 +12,7 @@
 #include "libcontainer/base/unique_fd.h"
 #include "libcontainer/image/dir_source.h"
 #include "libcontainer/image/tar_source.h"
+#include "libcontainer/image/whiteout.h"
 
 namespace grove::image {
 namespace {
@@ -56,6 +57,7 @@ Result<BuildSummary> from_source(sys::Ops& ops, const BuildRequest& req, int out
   GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstat(src));
   if (S_ISDIR(st.st_mode)) {
     GROVE_ASSIGN_OR_RETURN(Tree tree, scan_directory(ops, src));
+    if (req.overlay_whiteouts) GROVE_TRY(convert_whiteouts(tree));
     DirReader reader(ops, src);
     return write_to(ops, tree, reader, req.options, out);
   }
@@ -65,6 +67,7 @@ Result<BuildSummary> from_source(sys::Ops& ops, const BuildRequest& req, int out
   // The spool sits beside the output (a real filesystem when the output is on one).
   GROVE_ASSIGN_OR_RETURN(UniqueFd spool, ops.openat(outdir, ".", O_TMPFILE | O_RDWR, 0600));
   GROVE_ASSIGN_OR_RETURN(Tree tree, read_tar(ops, src, spool.get()));
+  if (req.overlay_whiteouts) GROVE_TRY(convert_whiteouts(tree));
   SpoolReader reader(ops, spool.get());
   return write_to(ops, tree, reader, req.options, out);
 }

@@ -14,6 +14,8 @@ struct BuildRequest {
   std::string source;  // a directory, a tar file (plain or gzip), or "-" for a tar on stdin
   std::string output;  // the image file to write (replaced if it exists)
   BuildOptions options;
+  // Rewrite OCI whiteouts (".wh.X", ".wh..wh..opq") to overlayfs form (convert_whiteouts()).
+  bool overlay_whiteouts = false;
 };
 
 // Builds `req.output` from `req.source`. The output's directory also holds the tar spool (an

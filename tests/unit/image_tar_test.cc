@@ -16,6 +16,7 @@
 #include "libcontainer/base/unique_fd.h"
 #include "libcontainer/image/erofs_writer.h"
 #include "libcontainer/image/tar_source.h"
+#include "libcontainer/image/whiteout.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "tests/support/erofs_reader.h"
 
@@ -206,6 +207,30 @@ TEST_F(ImageTarTest, BadInputNamesTheProblem) {
   r = parse(cut.substr(0, 1000));
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error().message(), ::testing::HasSubstr("truncated"));
+}
+
+TEST_F(ImageTarTest, OciWhiteoutsBecomeOverlayForm) {
+  std::string t = entry({"etc/", "", '5', 0755}) + entry({"etc/.wh.passwd", "", '0', 0600}) +
+                  entry({"etc/.wh.shadow", "", '0', 0600}) + entry({"etc/shadow", "", '0', 0600}) +
+                  entry({"var/", "", '5', 0755}) + entry({"var/.wh..wh..opq", "", '0', 0600}) +
+                  entry({"var/keep", "", '0', 0644, 0, 0, 0, 0, "k"}) + end();
+  auto tree = parse(t);
+  ASSERT_TRUE(tree) << tree.error().message();
+  ASSERT_TRUE(convert_whiteouts(*tree));
+  const Inode& wh = tree->at(*tree->lookup("etc/passwd"));
+  EXPECT_EQ(wh.mode, S_IFCHR | 0600u);
+  EXPECT_EQ(wh.rdev_major, 0u);
+  EXPECT_EQ(wh.rdev_minor, 0u);
+  EXPECT_TRUE(S_ISCHR(tree->at(*tree->lookup("etc/shadow")).mode));  // the whiteout wins
+  EXPECT_FALSE(tree->lookup("etc/.wh.passwd"));
+  EXPECT_FALSE(tree->lookup("var/.wh..wh..opq"));
+  EXPECT_EQ(tree->at(*tree->lookup("var")).xattrs.at("trusted.overlay.opaque"), "y");
+  EXPECT_TRUE(tree->lookup("var/keep"));
+  Tree bad;
+  ASSERT_TRUE(bad.add(0, ".wh.", Inode{S_IFREG | 0644}));
+  Status r = convert_whiteouts(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), EINVAL);
 }
 
 }  // namespace
