@@ -20,6 +20,7 @@
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/image/build.h"
+#include "libcontainer/image/store.h"
 #include "libcontainer/security/sha256.h"
 #include "libcontainer/sys/linux_ops.h"
 #include "libcontainer/sys/uapi.h"
@@ -297,6 +298,73 @@ TEST_F(ImageErofsPrivTest, SameAsErofsUtilsFixtureThroughTheKernel) {
     return compare_trees(dir_ + "/a", dir_ + "/b", 7);
   });
   EXPECT_TRUE(r) << r.error().message();
+}
+
+// A real OCI layout: busybox in one gzip layer (tests/clients/make_oci_archive.py), converted into
+// a store under /var/tmp, mounted and compared with the rootfs; a second image sharing the layer
+// keeps it until both are removed.
+TEST_F(ImageErofsPrivTest, ConvertOciLayoutIntoStore) {
+  if (access("/bin/busybox", X_OK) != 0) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
+  std::string rootfs = dir_ + "/rootfs";
+  fs::create_directories(rootfs + "/bin");
+  fs::create_directories(rootfs + "/etc");
+  fs::copy_file("/bin/busybox", rootfs + "/bin/busybox");
+  ASSERT_EQ(::symlink("busybox", (rootfs + "/bin/sh").c_str()), 0);
+  std::ofstream(rootfs + "/etc/hostname") << "grove\n";
+  // Python's tarfile writes fractional mtimes as decimal floats (rounded): use whole seconds.
+  for (const char* p : {"/bin/busybox", "/bin/sh", "/etc/hostname", "/bin", "/etc"}) {
+    set_mtime(rootfs + p, 1600000000, 0);
+  }
+  grove::testing::RunOptions o{dir_ + "/out", dir_ + "/err", ""};
+  auto made = grove::testing::run_binary(
+      {"/usr/bin/python3", std::string(GROVE_SOURCE_DIR) + "/tests/clients/make_oci_archive.py",
+       rootfs, dir_ + "/oci.tar", "busybox:latest"}, o);
+  ASSERT_EQ(made.code, 0) << made.err;
+  fs::create_directories(dir_ + "/layout");
+  auto untar = grove::testing::run_binary(
+      {"/bin/tar", "-xf", dir_ + "/oci.tar", "-C", dir_ + "/layout"}, o);
+  ASSERT_EQ(untar.code, 0) << untar.err;
+
+  sys::LinuxOps ops;
+  ConvertRequest req;
+  req.layout = dir_ + "/layout";
+  req.ref = "latest";
+  req.store = dir_ + "/store";
+  auto img = convert_layout(ops, req);
+  ASSERT_TRUE(img) << img.error().message();
+  EXPECT_EQ(img->name, "latest");
+  ASSERT_EQ(img->layers.size(), 1u);
+  std::string layer = layer_image_path(req.store, img->layers[0]);
+  ASSERT_TRUE(fs::is_regular_file(layer)) << layer;
+  req.name = "again";
+  ASSERT_TRUE(convert_layout(ops, req));  // reuses the layer image
+  auto all = list_images(ops, req.store);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "again");
+  EXPECT_EQ((*all)[1].name, "latest");
+
+  fs::create_directories(dir_ + "/mnt");
+  Status r = grove::testing::run_in_private_mntns([&]() -> Status {
+    GROVE_TRY(mount_image(ops, layer, dir_ + "/mnt"));
+    return compare_trees(rootfs, dir_ + "/mnt", 5);
+  });
+  EXPECT_TRUE(r) << r.error().message();
+
+  ASSERT_TRUE(remove_image(ops, req.store, "latest"));
+  EXPECT_TRUE(fs::exists(layer));  // still used by "again"
+  ASSERT_TRUE(remove_image(ops, req.store, "again"));
+  EXPECT_FALSE(fs::exists(layer));
+  auto gone = remove_image(ops, req.store, "again");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code(), ENOENT);
+  // A blob whose content does not match its digest is refused.
+  std::string blob = req.layout + "/blobs/sha256/" + img->layers[0].substr(7);
+  std::ofstream(blob, std::ios::app) << "tampered";
+  req.name = "bad";
+  auto bad = convert_layout(ops, req);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), EIO);
 }
 
 }  // namespace
