@@ -224,5 +224,124 @@ TEST(ImageErofsTest, Deterministic) {
   EXPECT_EQ(parse(*d).super().uuid, *o.uuid);
 }
 
+// A 5 GiB file is planned, not written: 64-byte inode, 64-bit i_size, its blocks in the data
+// area, the tail inline after the inode.
+TEST(ImageErofsTest, LargeFileLayout) {
+  Tree t;
+  Inode big;
+  big.mode = S_IFREG | 0644;
+  big.size = (5ull << 30) + 123;
+  uint32_t i = *t.add(0, "big", big);
+  ASSERT_TRUE(t.add(0, "small", file("x")));
+  BuildOptions o;
+  o.digest_xattr = "";
+  auto l = plan_layout(t, o);
+  ASSERT_TRUE(l) << l.error().message();
+  const InodeLayout& il = l->inodes[i];
+  EXPECT_TRUE(il.extended);
+  EXPECT_EQ(il.size, big.size);
+  EXPECT_EQ(il.blocks, big.size / 4096);
+  EXPECT_EQ(il.datalayout, kLayoutFlatInline);
+  EXPECT_EQ(il.tail, 123u);
+  EXPECT_EQ(il.startblk, l->data_start_blk);
+  EXPECT_EQ(l->total_blocks, l->data_start_blk + il.blocks);
+  std::string enc = encode_inode(t.at(i), il, l->epoch);
+  ASSERT_EQ(enc.size(), 64u);
+  EXPECT_EQ(enc[0], 1 | (kLayoutFlatInline << 1));  // extended, inline
+  uint64_t size = 0;
+  for (int b = 7; b >= 0; --b) size = (size << 8) | static_cast<uint8_t>(enc[8 + b]);
+  EXPECT_EQ(size, big.size);
+  EXPECT_FALSE(l->inodes[*t.lookup("small")].extended);
+}
+
+TEST(ImageErofsTest, ManyEntriesMakeAMultiBlockDirectory) {
+  Tree t;
+  uint32_t d = *t.add(0, "d", dir());
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(t.add(d, "entry-number-" + std::to_string(i), file(std::to_string(i))));
+  }
+  auto img = build(t);
+  ASSERT_TRUE(img);
+  ErofsImage im = parse(*img);
+  ErofsNode n = at(im, "/d");
+  EXPECT_GT(n.size, 3 * 4096u);  // 1002 dirents of 12 bytes + names
+  EXPECT_EQ(n.entries.size(), 1002u);
+  EXPECT_EQ(at(im, "/d/entry-number-999").data, "999");
+  EXPECT_EQ(at(im, "/d/entry-number-0").data, "0");
+  EXPECT_EQ(n.entries.at("..").first, im.super().root_nid);
+  EXPECT_EQ(n.entries.at(".").first, n.nid);
+}
+
+TEST(ImageErofsTest, CompactUnlessAFieldDoesNotFit) {
+  Tree t;
+  Inode a = file("a"), b = file("b"), c = file("c");
+  a.uid = 65535;
+  b.gid = 65536;
+  c.mtime_nsec = 1;
+  ASSERT_TRUE(t.add(0, "a", a));
+  ASSERT_TRUE(t.add(0, "b", b));
+  ASSERT_TRUE(t.add(0, "c", c));
+  auto img = build(t);
+  ASSERT_TRUE(img);
+  ErofsImage im = parse(*img);
+  EXPECT_FALSE(at(im, "/a").extended);
+  EXPECT_EQ(at(im, "/a").uid, 65535u);
+  EXPECT_TRUE(at(im, "/b").extended);
+  EXPECT_EQ(at(im, "/b").gid, 65536u);
+  EXPECT_TRUE(at(im, "/c").extended);
+  EXPECT_EQ(at(im, "/c").mtime_nsec, 1u);
+  BuildOptions o;
+  o.mtime = 1234;  // --mtime: all seconds, no nanoseconds
+  auto img2 = build(t, o);
+  ASSERT_TRUE(img2);
+  ErofsImage im2 = parse(*img2);
+  EXPECT_FALSE(at(im2, "/c").extended);
+  EXPECT_EQ(at(im2, "/c").mtime, 1234);
+}
+
+TEST(ImageErofsTest, HardLinksDevicesAndXattrs) {
+  Tree t;
+  Inode f = file("data");
+  f.xattrs = {{"user.a", "1"}, {"security.b", std::string(300, 'b')}, {"trusted.c", ""},
+              {"system.posix_acl_access", std::string("\x02\0\0\0", 4)}};
+  uint32_t i = *t.add(0, "f", f);
+  ASSERT_TRUE(t.link(0, "g", i));
+  ASSERT_TRUE(t.add(0, "blk", special(S_IFBLK | 0600, 259, 300)));
+  ASSERT_TRUE(t.add(0, "sock", special(S_IFSOCK | 0755)));
+  auto img = build(t);
+  ASSERT_TRUE(img);
+  ErofsImage im = parse(*img);
+  EXPECT_EQ(at(im, "/f").nid, at(im, "/g").nid);
+  EXPECT_EQ(at(im, "/f").nlink, 2u);
+  EXPECT_EQ(im.super().inos, 4u);  // root, f (twice linked), blk, sock
+  EXPECT_EQ(at(im, "/blk").rdev, (300u & 0xff) | (259u << 8) | ((300u & ~0xffu) << 12));
+  EXPECT_TRUE(S_ISSOCK(at(im, "/sock").mode));
+  auto x = at(im, "/f").xattrs;
+  EXPECT_EQ(x.at("user.a"), "1");
+  EXPECT_EQ(x.at("security.b"), std::string(300, 'b'));
+  EXPECT_EQ(x.at("trusted.c"), "");
+  EXPECT_EQ(x.at("system.posix_acl_access").size(), 4u);
+  EXPECT_EQ(x.at(kDefaultDigestXattr), fingerprint_value("data"));
+  Tree bad;
+  Inode nope = file("x");
+  nope.xattrs["system.nfs4_acl"] = "z";
+  ASSERT_TRUE(bad.add(0, "x", nope));
+  auto r = build(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), EINVAL);
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr("system.nfs4_acl"));
+}
+
+TEST(ImageErofsTest, ReaderLengthMismatchIsAnError) {
+  Tree t;
+  Inode f = file("abc");
+  f.size = 4;  // the content is one byte short: the file "shrank"
+  ASSERT_TRUE(t.add(0, "f", f));
+  auto r = build(t);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), EIO);
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr("\"/f\""));
+}
+
 }  // namespace
 }  // namespace grove::image
