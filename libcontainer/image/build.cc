@@ -61,7 +61,9 @@ Result<BuildSummary> from_source(sys::Ops& ops, const BuildRequest& req, int out
     DirReader reader(ops, src);
     return write_to(ops, tree, reader, req.options, out);
   }
-  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+  // A named source must be a file or a pipe; stdin may be anything readable (even /dev/null).
+  if (req.source != "-" && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) &&
+      !S_ISSOCK(st.st_mode)) {
     return Error::invalid("not a directory or a tar stream");
   }
   // The spool sits beside the output (a real filesystem when the output is on one).

@@ -48,12 +48,13 @@ Result<uint64_t> number(const std::string& h, std::size_t off, std::size_t len) 
 }
 
 Status check_sum(const std::string& h) {
-  GROVE_ASSIGN_OR_RETURN(uint64_t want, number(h, 148, 8));
+  auto want = number(h, 148, 8);
+  if (!want) return Error::invalid("tar header checksum field is not octal (not a tar stream?)");
   uint64_t sum = 0;
   for (std::size_t i = 0; i < kBlock; ++i) {
     sum += (i >= 148 && i < 156) ? ' ' : static_cast<uint8_t>(h[i]);
   }
-  if (sum != want) return Error::invalid("tar header checksum mismatch");
+  if (sum != *want) return Error::invalid("tar header checksum mismatch");
   return ok();
 }
 
