@@ -1,10 +1,12 @@
 # Sourced by scripts/test and scripts/run-demo: installs the Debian packages grove needs, only
 # when one is missing (a no-op that costs ~50 ms when everything is there).
+# zlib1g-dev: gzip-compressed tar layers for `grove image build` (OCI layers are .tar.gz).
 GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libseccomp-dev
-  libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev)
+  libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev zlib1g-dev)
 # uidmap (newuidmap/newgidmap) for grove sandbox with subordinate ids; bubblewrap for the
 # sandbox start-up comparison in grove-bench.
-GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap)
+# erofs-utils: fsck.erofs/dump.erofs (1.5) as a second, independent reader of grove's images.
+GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap erofs-utils)
 # The engines and peers of the `clients` tests (tests/clients): podman + conmon, containerd,
 # crun and runc to compare with, newuidmap/newgidmap for rootless podman, python3-grpcio for
 # tests/clients/cri_client.py (a minimal CRI client; Debian 12 has no crictl).

@@ -2,6 +2,7 @@
 
 #include "libcontainer/security/sha256.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace grove::security {
@@ -49,26 +50,48 @@ void compress(uint32_t h[8], const uint8_t block[64]) {
 
 }  // namespace
 
-std::array<uint8_t, 32> sha256(std::string_view data) {
-  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+Sha256::Sha256()
+    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+         0x5be0cd19} {}
+
+void Sha256::update(std::string_view data) {
   const auto* p = reinterpret_cast<const uint8_t*>(data.data());
   std::size_t n = data.size();
-  for (; n >= 64; n -= 64, p += 64) compress(h, p);
+  total_ += n;
+  if (buf_len_ > 0) {
+    std::size_t take = std::min(n, 64 - buf_len_);
+    std::memcpy(buf_ + buf_len_, p, take);
+    buf_len_ += take, p += take, n -= take;
+    if (buf_len_ < 64) return;
+    compress(h_, buf_);
+    buf_len_ = 0;
+  }
+  for (; n >= 64; n -= 64, p += 64) compress(h_, p);
+  std::memcpy(buf_, p, n);
+  buf_len_ = n;
+}
+
+std::array<uint8_t, 32> Sha256::finish() {
   // Padding: 0x80, zeros, then the message length in bits as a big-endian 64-bit number.
   uint8_t tail[128] = {};
-  std::memcpy(tail, p, n);
-  tail[n] = 0x80;
-  std::size_t tail_len = n + 1 + 8 <= 64 ? 64 : 128;
-  uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
+  std::memcpy(tail, buf_, buf_len_);
+  tail[buf_len_] = 0x80;
+  std::size_t tail_len = buf_len_ + 1 + 8 <= 64 ? 64 : 128;
+  uint64_t bits = total_ * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-  compress(h, tail);
-  if (tail_len == 128) compress(h, tail + 64);
+  compress(h_, tail);
+  if (tail_len == 128) compress(h_, tail + 64);
   std::array<uint8_t, 32> out;
   for (int i = 0; i < 8; ++i) {
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(h[i] >> (24 - 8 * j));
+    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(h_[i] >> (24 - 8 * j));
   }
   return out;
+}
+
+std::array<uint8_t, 32> sha256(std::string_view data) {
+  Sha256 h;
+  h.update(data);
+  return h.finish();
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -136,6 +136,10 @@ class LinuxOps final : public Ops {
   Result<int32_t> keyctl_join_session_keyring(const std::string& name) override;
   // --- network (sandbox) --- linux_ops_net.cc
   Status set_link_up(const std::string& name) override;
+  // --- image sources (erofs) --- linux_ops_xattr.cc
+  Result<std::vector<std::string>> listxattr(const std::string& path) override;
+  Result<std::string> getxattr(const std::string& path, const std::string& name) override;
+  Result<std::string> pread(int fd, size_t max, uint64_t offset) override;
 };
 
 }  // namespace grove::sys

@@ -320,6 +320,17 @@ class Ops {
   // datagram socket + ioctl SIOCGIFFLAGS/SIOCSIFFLAGS, as `ip link set lo up` does without
   // netlink). ENODEV: no such device; EPERM: no CAP_NET_ADMIN over the namespace.
   [[nodiscard]] virtual Status set_link_up(const std::string& name) = 0;
+
+  // ---- image sources (erofs) ----
+  // listxattr(2) on `path`, following a final symlink: pass "/proc/self/fd/N" of an O_PATH fd to
+  // read the xattrs of that inode itself (a symlink, a device, a socket). Names as the kernel
+  // lists them (only the namespaces the caller may read). EOPNOTSUPP: fs without xattrs.
+  [[nodiscard]] virtual Result<std::vector<std::string>> listxattr(const std::string& path) = 0;
+  // getxattr(2) on `path` (same resolution as listxattr): the value. ENODATA when absent.
+  [[nodiscard]] virtual Result<std::string> getxattr(const std::string& path,
+                                                     const std::string& name) = 0;
+  // pread(2) up to `max` bytes at `offset` (retries EINTR); "" at EOF.
+  [[nodiscard]] virtual Result<std::string> pread(int fd, size_t max, uint64_t offset) = 0;
 };
 
 }  // namespace grove::sys

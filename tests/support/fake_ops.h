@@ -240,6 +240,11 @@ class FakeOps : public sys::Ops {
   Result<int32_t> keyctl_join_session_keyring(const std::string& name) override;
   // --- network (sandbox) --- fake_ops_net.cc
   Status set_link_up(const std::string& name) override;
+  // --- image sources (erofs) --- fake_ops_image.cc. Record the call; the fake holds no xattrs
+  // (listxattr EOPNOTSUPP, getxattr ENODATA) and pread is at EOF ("").
+  Result<std::vector<std::string>> listxattr(const std::string& path) override;
+  Result<std::string> getxattr(const std::string& path, const std::string& name) override;
+  Result<std::string> pread(int fd, size_t max, uint64_t offset) override;
 
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.
