@@ -125,6 +125,10 @@ std::string record_to_json(const ContainerRecord& r) {
       {"ownPidNamespace", r.own_pid_ns},
       {"annotations", r.annotations},
   };
+  if (!r.image_cache.empty()) {
+    j["imageCache"] = r.image_cache;
+    j["imageLayers"] = r.image_layers;
+  }
   if (r.hooks != oci::Hooks{}) j["hooks"] = hooks_to_json(r.hooks);
   return j.dump(2) + "\n";
 }
@@ -155,6 +159,10 @@ Result<ContainerRecord> record_from_json(std::string_view text) {
       r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     }
     if (j.contains("hooks")) r.hooks = hooks_from_json(j.at("hooks"));
+    r.image_cache = j.value("imageCache", "");
+    if (j.contains("imageLayers")) {
+      r.image_layers = j.at("imageLayers").get<std::vector<std::string>>();
+    }
     return r;
   } catch (const nlohmann::json::exception& e) {
     return Error::invalid(std::string("state.json: ") + e.what());
@@ -331,7 +339,10 @@ Status StateStore::remove(std::string_view id, Lock& lock) {
     return (a == kLockFile) < (b == kLockFile) || ((a == kLockFile) == (b == kLockFile) && a < b);
   });
   for (const std::string& name : names) {
-    if (::unlinkat(dfd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+    int rc = ::unlinkat(dfd.get(), name.c_str(), 0);
+    // An image root's mount points are (empty, unmounted by now) directories.
+    if (rc != 0 && errno == EISDIR) rc = ::unlinkat(dfd.get(), name.c_str(), AT_REMOVEDIR);
+    if (rc != 0 && errno != ENOENT) {
       return Error::last("unlinkat(" + q(d) + ", " + q(name) + ")");
     }
   }

@@ -136,6 +136,9 @@ class LinuxOps final : public Ops {
   Result<int32_t> keyctl_join_session_keyring(const std::string& name) override;
   // --- network (sandbox) --- linux_ops_net.cc
   Status set_link_up(const std::string& name) override;
+  // --- loop devices (imgrun) --- linux_ops_loop.cc
+  Result<int> ioctl_loop_ctl_get_free(int ctl_fd) override;
+  Status ioctl_loop_configure(int loop_fd, int backing_fd, uint32_t lo_flags) override;
 };
 
 }  // namespace grove::sys
