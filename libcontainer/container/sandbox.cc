@@ -137,6 +137,11 @@ Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req
     // The root is the image (create mounts it from the annotation): like a --rootfs, not the
     // host's "/".
     o.rootfs = req.image[0] == '/' ? req.image : req.cwd + "/" + req.image;
+    GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstatat(AT_FDCWD, o.rootfs, 0).context([&] {
+      return "--image " + q(req.image);
+    }));
+    if (!S_ISREG(st.st_mode))
+      return Error::invalid("--image " + q(req.image) + ": not a regular file");
   } else if (!req.rootfs.empty()) {
     o.rootfs = req.rootfs[0] == '/' ? req.rootfs : req.cwd + "/" + req.rootfs;
     GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstatat(AT_FDCWD, o.rootfs, 0).context([&] {
