@@ -22,6 +22,9 @@ std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 Result<UniqueFd> erofs_mount(sys::Ops& ops, const std::string& source,
                              const LayerMountOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(UniqueFd fs, ops.fsopen("erofs", FSOPEN_CLOEXEC));
+  // A read-only superblock: without it a block source (the loop fallback, bound read-only) is
+  // opened for writing and refused with EACCES.
+  GROVE_TRY(ops.fsconfig_set_flag(fs.get(), "ro"));
   if (!opts.domain.empty()) {
     // 7.0: inode_share requires domain_id (EINVAL otherwise); an image without fingerprint
     // xattrs mounts anyway with sharing turned off (the kernel logs it).

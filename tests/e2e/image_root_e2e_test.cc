@@ -93,7 +93,8 @@ class ImageRootE2ePrivTest : public ::testing::Test {
     images_ = tmpl;
     // base: the busybox rootfs plus /etc/which; top: what it overrides and adds.
     std::string rootfs = bundle_->bundle() + "/rootfs";
-    fs::create_directories(rootfs + "/etc");
+    // Mount points the default spec needs: a read-only root (upper=none) cannot get them later.
+    for (const char* d : {"/etc", "/proc", "/dev", "/sys"}) fs::create_directories(rootfs + d);
     std::ofstream(rootfs + "/etc/which") << "base\n";
     std::ofstream(rootfs + "/etc/base-only") << "from base\n";
     fs::create_directories(images_ + "/top/etc");
@@ -266,6 +267,37 @@ TEST_F(ImageRootE2ePrivTest, ForceDeleteAfterKilledCreate) {
   if (hook > 1) (void)::kill(static_cast<pid_t>(hook), SIGKILL);
 }
 
+// An image on tmpfs cannot back a file-backed mount (no read_folio: ENOTBLK): grove falls back to
+// an autoclear loop device, which is gone after delete.
+TEST_F(ImageRootE2ePrivTest, ImageOnTmpfsGoesThroughALoopDevice) {
+  char tmpl[] = "/dev/shm/grove-img-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) GTEST_SKIP() << "cannot create a directory in /dev/shm";
+  std::string shm = tmpl;
+  fs::copy_file(images_ + "/base.erofs", shm + "/base.erofs");
+  use_images(images_ + "/top.erofs:" + shm + "/base.erofs");
+  bundle_->spec().process->args = {"cat", "/etc/base-only"};
+  ASSERT_TRUE(bundle_->write_config());
+  Ran r = cli_->run({"create", "--bundle", bundle_->bundle(), "c1"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(loops_backed_by(shm).size(), r.code == 0 ? 1u : 0u);
+  EXPECT_EQ(cli_->run({"start", "c1"}).code, 0);
+  EXPECT_TRUE(cli_->wait_status("c1", "stopped"));
+  EXPECT_EQ(cli_->run({"delete", "c1"}).code, 0);
+  // Autoclear detaches the device once the last mount of it is gone (asynchronously on some
+  // kernels: give it a moment).
+  for (int i = 0; i < 50 && !loops_backed_by(shm).empty(); ++i) ::usleep(20 * 1000);
+  EXPECT_THAT(loops_backed_by(shm), IsEmpty());
+  fs::remove_all(shm);
+}
+
+// `grove sandbox --image` as root: the image is the root, with a tmpfs upper.
+TEST_F(ImageRootE2ePrivTest, SandboxImageAsRoot) {
+  Ran r = cli_->run({"sandbox", "--image", images_ + "/base.erofs", "--", "sh", "-c",
+                     "cat /etc/which; echo x > /etc/new && cat /etc/new"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(r.out, "base\nx\n");
+}
+
 // Refused before anything exists: the error names the annotation, nothing is mounted.
 TEST_F(ImageRootE2ePrivTest, InvalidAnnotationsFailCleanly) {
   std::ofstream(images_ + "/not-erofs") << "plain text, not an image\n";
@@ -288,6 +320,8 @@ TEST_F(ImageRootE2ePrivTest, InvalidAnnotationsFailCleanly) {
       {{{"run.grove.rootfs.upper", "none"}}, "set without"},
       // A file that is no EROFS image passes the checks and is refused by the kernel.
       {{{"run.grove.rootfs.images", images_ + "/not-erofs:" + base}}, "not-erofs"},
+      // ... also after a good layer was mounted: it is released again.
+      {{{"run.grove.rootfs.images", base + ":" + images_ + "/not-erofs"}}, "not-erofs"},
   };
   for (const Case& c : cases) {
     bundle_->spec().annotations = c.annotations;

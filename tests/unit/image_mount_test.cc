@@ -196,6 +196,7 @@ TEST(ImageMounterTest, FileBackedWithInodeShare) {
   EXPECT_EQ(how, "file");
   std::string src = "/proc/self/fd/" + std::to_string(image.get());
   EXPECT_EQ(ops.trace_text(), R"(fsopen("erofs", 1)
+fsconfig_set_flag(<fsctx:erofs>, "ro")
 fsconfig_set_flag(<fsctx:erofs>, "inode_share")
 fsconfig_set_string(<fsctx:erofs>, "domain_id", "acme")
 fsconfig_set_string(<fsctx:erofs>, "source", ")" + src + R"(")
@@ -217,6 +218,7 @@ openat(AT_FDCWD, "/dev/loop7", O_RDONLY, 0)
 ioctl_loop_configure(<path:/dev/loop7>, <img>, )" +
                 std::to_string(LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR) + R"()
 fsopen("erofs", 1)
+fsconfig_set_flag(<fsctx:erofs>, "ro")
 fsconfig_set_string(<fsctx:erofs>, "source", "/dev/loop7")
 fsconfig_create(<fsctx:erofs>)
 fsmount(<fsctx:erofs>, CLOEXEC, RDONLY))");
@@ -257,7 +259,7 @@ TEST(ImageMounterTest, OtherFileBackedErrorsAreNotRetried) {
 
 TEST(ImageMounterTest, LoopFailuresCloseEverything) {
   for (const char* name : {"openat", "ioctl_loop_ctl_get_free", "ioctl_loop_configure", "fsopen",
-                           "fsconfig_set_string", "fsconfig_create", "fsmount"}) {
+                           "fsconfig_set_flag", "fsconfig_set_string", "fsconfig_create", "fsmount"}) {
     FakeOps ops;
     UniqueFd image = ops.make_fd("img");
     ops.fail_next(name, EIO);
