@@ -296,6 +296,8 @@ TEST_F(ImageRootE2ePrivTest, SandboxImageAsRoot) {
                      "cat /etc/which; echo x > /etc/new && cat /etc/new"});
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_EQ(r.out, "base\nx\n");
+  // The sandbox's seccomp profile is cached under the state root on purpose: not a leftover.
+  fs::remove_all(cli_->root() + "/.cache");
 }
 
 // Refused before anything exists: the error names the annotation, nothing is mounted.
