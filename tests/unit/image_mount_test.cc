@@ -71,14 +71,14 @@ fsopen("tmpfs", 1)
 fsconfig_set_string(<fsctx:tmpfs>, "source", "grove-upper")
 fsconfig_set_string(<fsctx:tmpfs>, "mode", "0755")
 fsconfig_create(<fsctx:tmpfs>)
-fsmount(<fsctx:tmpfs>, CLOEXEC, 0)
+fsmount(<fsctx:tmpfs>, FSMOUNT_CLOEXEC, 0)
 move_mount(<fs:tmpfs>, "", AT_FDCWD, "/s/upper", F_EMPTY_PATH)
 mkdirat(AT_FDCWD, "/s/upper/upper", 0755)
 mkdirat(AT_FDCWD, "/s/upper/work", 0700)
 fsconfig_set_string(<fsctx:overlay>, "upperdir", "/s/upper/upper")
 fsconfig_set_string(<fsctx:overlay>, "workdir", "/s/upper/work")
 fsconfig_create(<fsctx:overlay>)
-fsmount(<fsctx:overlay>, CLOEXEC, 0)
+fsmount(<fsctx:overlay>, FSMOUNT_CLOEXEC, 0)
 move_mount(<fs:overlay>, "", AT_FDCWD, "/s/rootfs", F_EMPTY_PATH)
 umount2("/s/upper", MNT_DETACH))");
   // Only the root stays: overlayfs holds its own reference to the detached tmpfs.
@@ -90,7 +90,7 @@ TEST(ImageStackTest, NoUpperIsReadOnlyOverlay) {
   FakeOps ops;
   ASSERT_TRUE(mount_stack(ops, two_layers(UpperKind::kNone)));
   EXPECT_EQ(ops.calls("fsopen"), 1);  // no tmpfs
-  EXPECT_THAT(ops.trace_text(), HasSubstr("fsmount(<fsctx:overlay>, CLOEXEC, RDONLY)"));
+  EXPECT_THAT(ops.trace_text(), HasSubstr("fsmount(<fsctx:overlay>, FSMOUNT_CLOEXEC, RDONLY)"));
   EXPECT_THAT(ops.trace_text(), ::testing::Not(HasSubstr("upperdir")));
 }
 
@@ -110,7 +110,7 @@ TEST(ImageStackTest, SingleLayerWithoutUpperIsACloneOfTheLayer) {
   StackRequest r = two_layers(UpperKind::kNone);
   r.lowers.resize(1);
   ASSERT_TRUE(mount_stack(ops, r));
-  EXPECT_EQ(ops.trace_text(), R"(open_tree(AT_FDCWD, "/c/k1/mnt", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)
+  EXPECT_EQ(ops.trace_text(), R"(open_tree(AT_FDCWD, "/c/k1/mnt", OPEN_TREE_CLONE)
 move_mount(<tree:/c/k1/mnt>, "", AT_FDCWD, "/s/rootfs", F_EMPTY_PATH))");
 }
 
@@ -201,7 +201,7 @@ fsconfig_set_flag(<fsctx:erofs>, "inode_share")
 fsconfig_set_string(<fsctx:erofs>, "domain_id", "acme")
 fsconfig_set_string(<fsctx:erofs>, "source", ")" + src + R"(")
 fsconfig_create(<fsctx:erofs>)
-fsmount(<fsctx:erofs>, CLOEXEC, RDONLY))");
+fsmount(<fsctx:erofs>, FSMOUNT_CLOEXEC, RDONLY))");
 }
 
 TEST(ImageMounterTest, LoopWhenNotFileBacked) {
@@ -212,17 +212,18 @@ TEST(ImageMounterTest, LoopWhenNotFileBacked) {
   ASSERT_TRUE(mnt) << mnt.error().message();
   EXPECT_EQ(how, "loop7");
   EXPECT_EQ(ops.trace_text(),
-            R"(openat(AT_FDCWD, "/dev/loop-control", O_RDWR, 0)
+            R"(openat(AT_FDCWD, "/dev/loop-control", O_RDWR, 00)
 ioctl_loop_ctl_get_free(<path:/dev/loop-control>)
-openat(AT_FDCWD, "/dev/loop7", O_RDONLY, 0)
+openat(AT_FDCWD, "/dev/loop7", O_RDONLY, 00)
 ioctl_loop_configure(<path:/dev/loop7>, <img>, )" +
                 std::to_string(LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR) + R"()
 fsopen("erofs", 1)
 fsconfig_set_flag(<fsctx:erofs>, "ro")
 fsconfig_set_string(<fsctx:erofs>, "source", "/dev/loop7")
 fsconfig_create(<fsctx:erofs>)
-fsmount(<fsctx:erofs>, CLOEXEC, RDONLY))");
+fsmount(<fsctx:erofs>, FSMOUNT_CLOEXEC, RDONLY))");
   mnt->reset();
+  image.reset();
   EXPECT_THAT(ops.open_fds(), IsEmpty());  // the loop fd is closed: autoclear owns it now
 }
 
