@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::size_t kKeyHexDigits = 32;
 
+
 Status ignore(Status st, int tolerated) {
   if (!st && st.error().code() == tolerated) return ok();
   return st;
@@ -87,11 +88,27 @@ Status MountCache::mount_locked(const OpenedLayer& layer, const std::string& key
   return ops_.move_mount(mnt.get(), "", AT_FDCWD, mount_point(key), MOVE_MOUNT_F_EMPTY_PATH);
 }
 
+// Whether a holder's container is gone without releasing (its state directory, the holder
+// file's content, was removed by hand): such holders would pin the layer forever. Anything
+// unreadable counts as live.
+static bool stale_holder(sys::Ops& ops, const std::string& file) {
+  auto note = ops.read_file_at(AT_FDCWD, file);
+  if (!note || note->empty() || (*note)[0] != '/') return false;
+  std::string state_dir = note->substr(0, note->find('\n'));
+  auto st = ops.fstatat(AT_FDCWD, state_dir, 0);
+  return !st && st.error().code() == ENOENT;
+}
+
 Status MountCache::drop_locked(const std::string& key, const std::string& holder) {
   const std::string entry = dir_ + "/" + key;
   GROVE_TRY(ignore(ops_.unlinkat(AT_FDCWD, entry + "/holders/" + holder, 0), ENOENT));
   GROVE_ASSIGN_OR_RETURN(auto left, holders(key));
-  if (!left.empty()) return ok();
+  std::size_t live = left.size();
+  for (const std::string& h : left) {
+    const std::string file = entry + "/holders/" + h;
+    if (stale_holder(ops_, file) && ops_.unlinkat(AT_FDCWD, file, 0)) --live;
+  }
+  if (live != 0) return ok();
   GROVE_ASSIGN_OR_RETURN(bool is_mounted, mounted(key));
   if (is_mounted) GROVE_TRY(ops_.umount2(mount_point(key), MNT_DETACH));
   GROVE_TRY(ignore(ops_.unlinkat(AT_FDCWD, mount_point(key), AT_REMOVEDIR), ENOENT));

@@ -8,7 +8,8 @@
 // The reference count is the set of holder files, not a counter: acquire/release are idempotent
 // per (key, holder), so a create killed half-way and its `delete --force` (which releases what
 // the container's state says it may hold) converge. The last release unmounts and removes
-// <dir>/<key>. Key = layer_key() of the opened file, so a replaced image file gets a new mount.
+// <dir>/<key>. A holder whose state directory (its content) no longer exists is dropped as stale
+// at the next release of that key. Key = layer_key() of the opened file, so a replaced image file gets a new mount.
 // Not thread-safe per object; safe across processes (the flock). Requires CAP_SYS_ADMIN.
 
 #include <sys/stat.h>

@@ -103,6 +103,29 @@ unlinkat(AT_FDCWD, "/c/k1/holders", AT_REMOVEDIR)
 unlinkat(AT_FDCWD, "/c/k1", AT_REMOVEDIR))"));
 }
 
+TEST(ImageMountCacheTest, HolderOfAVanishedContainerIsDroppedAsStale) {
+  FakeOps ops;
+  ops.set_stat("/c", {});
+  ops.set_statfs(kMnt, static_cast<long>(EROFS_SUPER_MAGIC_V1));
+  ops.set_dir("/c/k1/holders", {"gone", "live"});
+  ops.set_file("/c/k1/holders/gone", "/run/grove/removed-by-hand\n");  // fstatat: ENOENT
+  ops.set_file("/c/k1/holders/live", "/run/grove/c2\n");
+  ops.set_stat("/run/grove/c2", {});
+  MountCache cache(ops, "/c");
+  ASSERT_TRUE(cache.release(kKey, "h1"));
+  EXPECT_THAT(ops.trace_text(), HasSubstr(R"(unlinkat(AT_FDCWD, "/c/k1/holders/gone", 0))"));
+  EXPECT_THAT(ops.trace_text(), Not(HasSubstr(R"(unlinkat(AT_FDCWD, "/c/k1/holders/live")")));
+  EXPECT_EQ(ops.calls("umount2"), 0);  // c2 still holds it
+  FakeOps last;
+  last.set_stat("/c", {});
+  last.set_statfs(kMnt, static_cast<long>(EROFS_SUPER_MAGIC_V1));
+  last.set_dir("/c/k1/holders", {"gone"});
+  last.set_file("/c/k1/holders/gone", "/run/grove/removed-by-hand\n");
+  MountCache c2(last, "/c");
+  ASSERT_TRUE(c2.release(kKey, "h1"));
+  EXPECT_EQ(last.calls("umount2"), 1);
+}
+
 TEST(ImageMountCacheTest, ReleaseIsIdempotent) {
   FakeOps ops;
   // No cache directory at all (create killed before the first acquire): nothing to do.
