@@ -108,7 +108,7 @@ Status run_sandbox(Context& ctx) {
 std::vector<FlagSpec> sandbox_flags() {
   return {
       value_flag(FlagKind::kString, "image",
-                 "an EROFS image as the root (not supported yet for unprivileged users)"),
+                 "an EROFS image as the root (root only: EROFS is not mountable in a user namespace)"),
       value_flag(FlagKind::kString, "rootfs",
                  "a directory as the root (writable) instead of the host's / (read-only)"),
       value_flag(FlagKind::kStringList, "volume",

@@ -5,7 +5,8 @@ GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libse
   libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev zlib1g-dev)
 # uidmap (newuidmap/newgidmap) for grove sandbox with subordinate ids; bubblewrap for the
 # sandbox start-up comparison in grove-bench.
-# erofs-utils: fsck.erofs/dump.erofs (1.5) as a second, independent reader of grove's images.
+# erofs-utils: fsck.erofs/dump.erofs (1.5) as a second, independent reader of grove's images,
+# and mkfs.erofs for the layer images of the image-root e2e tests (issue #7).
 GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap erofs-utils)
 # The engines and peers of the `clients` tests (tests/clients): podman + conmon, containerd,
 # crun and runc to compare with, newuidmap/newgidmap for rootless podman, python3-grpcio for

@@ -13,6 +13,7 @@
 #include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/hooks.h"
+#include "libcontainer/container/image_root.h"
 #include "libcontainer/sys/fault.h"
 #include "oci/state.h"
 
@@ -150,6 +151,9 @@ Status destroy_locked(sys::Ops& ops, StateStore& store, std::string_view id, Loc
     warnings->push_back(st.error().message());
   }
   GROVE_FAULT_POINT("delete.after-cgroup");
+  // The init is dead: its root can go, and the layers it held (state dir's mount points
+  // must be unmounted before the directory is removed).
+  GROVE_TRY(release_image_root(ops, *rec, store.dir(id)));
   GROVE_TRY(store.remove(id, lock));
   // runtime.md: poststop after the container is deleted, before delete returns; failures are
   // warnings. The hooks come from the record: the bundle may be gone by now.

@@ -129,6 +129,15 @@ std::map<std::string, std::string> annotations(const sys::Features& f) {
     a["run.grove.probe." + std::string(name)] = probe_value(f.*member);
   a["run.grove.probe.cgroup-layout"] = sys::to_string(f.cgroup_layout);
   a["run.grove.mount-strategy"] = std::string(default_mount_strategy(f));
+  // Image roots (image/root_spec.h): what this host would do with the three annotations.
+  if (!f.erofs || !f.overlay) {
+    a["run.grove.rootfs.images"] = "unsupported: " + (f.erofs ? f.overlay.reason : f.erofs.reason);
+  } else {
+    a["run.grove.rootfs.images"] = f.erofs_file_backed ? "file-backed" : "loop";
+  }
+  a["run.grove.rootfs.upper"] = "tmpfs|none|DIR";
+  a["run.grove.image.domain"] =
+      f.erofs_inode_share ? "inode_share" : "ignored: " + f.erofs_inode_share.reason;
   a["run.grove.version"] = kVersion;
   a["run.grove.commit"] = kCommit;
   const scmp_version* v = seccomp_version();

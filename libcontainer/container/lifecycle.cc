@@ -14,6 +14,7 @@
 #include "libcontainer/container/cgroups.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/hooks.h"
+#include "libcontainer/container/image_root.h"
 #include "libcontainer/container/implemented.h"
 #include "libcontainer/container/pid_file.h"
 #include "libcontainer/container/rootless.h"
@@ -62,7 +63,9 @@ Status check_console(const CreateOptions& opts) {
 
 Status check_spec(const oci::Spec& spec) {
   if (!spec.process) return Error::invalid("config.json: process is required to create");
-  if (!spec.root || spec.root->path.empty())
+  // An image root (image/root_spec.h) replaces root.path.
+  bool images = spec.annotations.count(std::string(image::kImagesAnnotation)) != 0;
+  if (!images && (!spec.root || spec.root->path.empty()))
     return Error::invalid("config.json: root.path is required");
   if (spec.process->args.empty()) return Error::invalid("process.args must not be empty");
   return ok();
@@ -222,7 +225,8 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
                             ContainerRecord& rec, Mounts& mounts,
                             const process::ProcSettings& settings, CgroupSetup& cg,
                             const sys::Features& features,
-                            const std::optional<rdt::Resctrl>& resctrl) {
+                            const std::optional<rdt::Resctrl>& resctrl,
+                            const std::optional<ImageRoot>& image) {
   // runtime.md: once the container exists, a failed create continues at destroy + poststop
   // (runc's destroy() runs the poststop hooks too). Declared first: runs after remove_dir.
   bool spawning = false;
@@ -239,6 +243,10 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   GROVE_FAULT_POINT("create.after-record");
   Defer remove_cgroup([&] { (void)cgroup::destroy(ops, cg.dirs); });
   const std::string dir = store.dir(opts.id);
+  // After the save (which names the layers), before remove_dir runs (its mount points must be
+  // unmounted first): the image root, if any.
+  Defer release_image([&] { (void)release_image_root(ops, rec, dir); });
+  if (image) GROVE_TRY(mount_image_root(ops, *image, dir));
   const std::string fifo = dir + "/" + process::kExecFifoName;
   GROVE_TRY(ops.mknodat(AT_FDCWD, fifo, S_IFIFO | 0622, 0));
   // Init opens the fifo as container root, which is another host uid in a user namespace.
@@ -312,6 +320,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   kill_init.dismiss();
   poststop.dismiss();
   remove_cgroup.dismiss();
+  release_image.dismiss();
   remove_dir.dismiss();
   return init.pid;
 }
@@ -322,6 +331,12 @@ Result<std::optional<rdt::Resctrl>> check_intel_rdt(sys::Ops& ops, const oci::Sp
   GROVE_ASSIGN_OR_RETURN(std::optional<rdt::Resctrl> resctrl, rdt::probe(ops));
   GROVE_TRY(rdt::check(*spec.linux->intel_rdt, resctrl).context("linux.intelRdt"));
   return resctrl;
+}
+
+// root.path, absolute or relative to the bundle.
+std::string spec_rootfs(const oci::Spec& spec, const std::string& bundle) {
+  const std::string& p = spec.root->path;
+  return p[0] == '/' ? p : bundle + "/" + p;
 }
 
 // --mount-strategy wins over the run.grove.mount-strategy annotation; neither = probe's choice.
@@ -358,8 +373,6 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_TRY(check_spec(opts.spec));
   GROVE_TRY(check_console(opts));
   GROVE_ASSIGN_OR_RETURN(std::string bundle, absolute(opts.bundle));
-  const std::string& root_path = opts.spec.root->path;
-  std::string rootfs = root_path[0] == '/' ? root_path : bundle + "/" + root_path;
   // Plan every mount before anything exists on the host: a bad mounts[] entry fails here and
   // leaves no state dir, process or mount behind.
   plan::PlanOptions popts;
@@ -383,11 +396,16 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
                          process::plan_proc_settings(opts.spec, features));
   StateStore store(opts.root);
+  // Layer files are opened and checked (and non-root refused) before the state exists.
+  GROVE_ASSIGN_OR_RETURN(std::optional<ImageRoot> image,
+                         prepare_image_root(ops, opts.spec, bundle, features, popts.rootless));
+  std::string rootfs = image ? image_rootfs_dir(store.dir(opts.id)) : spec_rootfs(opts.spec, bundle);
   GROVE_ASSIGN_OR_RETURN(Lock lock, create_state_dir(ops, store, opts));
   ContainerRecord rec = initial_record(opts, bundle, rootfs, mounts.plan);
   rec.cgroup_path = cg.dirs.path;
   rec.cgroup_dirs = cgroup::to_record(cg.dirs);
-  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features, resctrl);
+  if (image) record_image_root(*image, rec);
+  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features, resctrl, image);
 }
 
 // Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning

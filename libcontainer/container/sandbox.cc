@@ -11,6 +11,7 @@
 #include <random>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/image/root_spec.h"
 #include "libcontainer/process/id_map.h"
 
 namespace grove::container {
@@ -33,16 +34,15 @@ Status check_userns(sys::Ops& ops) {
   return ok();
 }
 
-// EROFS cannot be mounted in a user namespace (no FS_USERNS_MOUNT) and grove does not mount
-// images for unprivileged users yet (issue #7): say so instead of failing obscurely later.
-// Always returns an error.
+// EROFS cannot be mounted in a user namespace (no FS_USERNS_MOUNT): an unprivileged sandbox
+// cannot use an image root; say so instead of failing obscurely later. Always returns an error.
 Status refuse_image(sys::Ops& ops, const std::string& image) {
   GROVE_ASSIGN_OR_RETURN(struct statfs fs,
                          ops.statfs(image).context([&] { return "--image " + q(image); }));
   std::string msg = "--image " + q(image) +
-                    ": not supported: an unprivileged user cannot mount EROFS (the kernel does "
-                    "not allow it in a user namespace) and grove's image support (issue #7) is "
-                    "not built yet; unpack the image and use --rootfs DIR";
+                    ": not supported for an unprivileged user: the kernel does not allow "
+                    "mounting EROFS in a user namespace; run as root, or unpack the image and "
+                    "use --rootfs DIR";
   if (static_cast<long>(fs.f_type) == kTmpfsMagic) {
     msg +=
         "; note also that the image is on tmpfs, and file-backed EROFS needs a backing file "
@@ -133,7 +133,16 @@ Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req
                                         std::vector<std::string>& notes) {
   SandboxSpecOptions o;
   o.cwd = req.cwd;
-  if (!req.rootfs.empty()) {
+  if (!req.image.empty()) {
+    // The root is the image (create mounts it from the annotation): like a --rootfs, not the
+    // host's "/".
+    o.rootfs = req.image[0] == '/' ? req.image : req.cwd + "/" + req.image;
+    GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstatat(AT_FDCWD, o.rootfs, 0).context([&] {
+      return "--image " + q(req.image);
+    }));
+    if (!S_ISREG(st.st_mode))
+      return Error::invalid("--image " + q(req.image) + ": not a regular file");
+  } else if (!req.rootfs.empty()) {
     o.rootfs = req.rootfs[0] == '/' ? req.rootfs : req.cwd + "/" + req.rootfs;
     GROVE_ASSIGN_OR_RETURN(struct stat st, ops.fstatat(AT_FDCWD, o.rootfs, 0).context([&] {
       return "--rootfs " + q(req.rootfs);
@@ -166,7 +175,7 @@ Result<SandboxSpecOptions> spec_options(sys::Ops& ops, const SandboxRequest& req
 Result<PreparedSandbox> prepare_sandbox(sys::Ops& ops, const SandboxRequest& req) {
   if (!req.image.empty() && !req.rootfs.empty())
     return Error::invalid("--image and --rootfs are exclusive");
-  if (!req.image.empty()) {
+  if (!req.image.empty() && ::geteuid() != 0) {
     Status refused = refuse_image(ops, req.image);
     return std::move(refused).error();  // always an error
   }
@@ -176,6 +185,10 @@ Result<PreparedSandbox> prepare_sandbox(sys::Ops& ops, const SandboxRequest& req
   GROVE_ASSIGN_OR_RETURN(SandboxSpecOptions so, spec_options(ops, req, out.notes));
   if (::geteuid() != 0) GROVE_TRY(check_userns(ops));
   GROVE_ASSIGN_OR_RETURN(out.create.spec, sandbox_spec(so));
+  if (!req.image.empty()) {
+    // One layer with the default tmpfs upper (image/root_spec.h); create checks the file.
+    out.create.spec.annotations[std::string(image::kImagesAnnotation)] = so.rootfs;
+  }
   std::random_device rd;
   out.create.id = sandbox_id(ops.getpid(), static_cast<uint32_t>(rd()));
   out.create.bundle = req.cwd;

@@ -15,7 +15,7 @@
 namespace grove::container {
 
 struct SandboxRequest {
-  std::string image;                 // --image: refused (ENOTSUP), see prepare_sandbox
+  std::string image;                 // --image: an EROFS image as the root (root only)
   std::string rootfs;                // --rootfs; relative to cwd; "" = the host's "/"
   std::vector<std::string> volumes;  // -v values, unparsed
   std::string net = "none";          // --net
@@ -33,10 +33,11 @@ struct PreparedSandbox {
 
 // Checks and gathers everything, builds the spec and creates the state root (0700, must be
 // owned by the caller and not group/other-writable). Nothing else is created.
+// --image (root only) becomes the run.grove.rootfs.images annotation with a tmpfs upper
+// (image/root_spec.h); create mounts and checks it.
 // Errors: EINVAL for bad -v/--net/--map/--rootfs values and an empty command; ENOTSUP for
-// --image (unprivileged users cannot mount EROFS: it lacks FS_USERNS_MOUNT, and grove's image
-// support, issue #7, is not built yet; the message adds that file-backed EROFS needs a real
-// filesystem when the image is on tmpfs); EPERM naming the sysctl when user namespaces are
+// --image when not root (unprivileged users cannot mount EROFS: it lacks FS_USERNS_MOUNT; the
+// message adds that file-backed EROFS needs a real filesystem when the image is on tmpfs); EPERM naming the sysctl when user namespaces are
 // disabled (userns_disabled_reason); decide_sandbox_mapping's ENOENT for --map=subids; EPERM
 // for a state root owned by someone else or writable by others; the failing syscall's errno.
 [[nodiscard]] Result<PreparedSandbox> prepare_sandbox(sys::Ops& ops, const SandboxRequest& req);

@@ -126,6 +126,10 @@ std::string record_to_json(const ContainerRecord& r) {
       {"ownPidNamespace", r.own_pid_ns},
       {"annotations", r.annotations},
   };
+  if (!r.image_cache.empty()) {
+    j["imageCache"] = r.image_cache;
+    j["imageLayers"] = r.image_layers;
+  }
   if (r.hooks != oci::Hooks{}) j["hooks"] = hooks_to_json(r.hooks);
   if (!r.rdt_dir.empty()) {
     j["intelRdt"] = {{"dir", r.rdt_dir}, {"created", r.rdt_created}, {"monDir", r.rdt_mon_dir}};
@@ -164,6 +168,10 @@ Result<ContainerRecord> record_from_json(std::string_view text) {
       r.rdt_dir = rdt.at("dir").get<std::string>();
       r.rdt_created = rdt.value("created", false);
       r.rdt_mon_dir = rdt.value("monDir", "");
+    }
+    r.image_cache = j.value("imageCache", "");
+    if (j.contains("imageLayers")) {
+      r.image_layers = j.at("imageLayers").get<std::vector<std::string>>();
     }
     return r;
   } catch (const nlohmann::json::exception& e) {
@@ -342,7 +350,10 @@ Status StateStore::remove(std::string_view id, Lock& lock) {
     return (a == kLockFile) < (b == kLockFile) || ((a == kLockFile) == (b == kLockFile) && a < b);
   });
   for (const std::string& name : names) {
-    if (::unlinkat(dfd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+    int rc = ::unlinkat(dfd.get(), name.c_str(), 0);
+    // An image root's mount points are (empty, unmounted by now) directories.
+    if (rc != 0 && errno == EISDIR) rc = ::unlinkat(dfd.get(), name.c_str(), AT_REMOVEDIR);
+    if (rc != 0 && errno != ENOENT) {
       return Error::last("unlinkat(" + q(d) + ", " + q(name) + ")");
     }
     if (name == kStateFile) GROVE_FAULT_POINT("delete.after-state-unlink");

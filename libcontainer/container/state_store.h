@@ -3,6 +3,7 @@
 //   <root>/<id>/state.json   ContainerRecord as JSON, replaced atomically (temp + rename)
 //   <root>/<id>/lock         flock(LOCK_EX) held by whoever reads-modifies-writes this container
 //   <root>/<id>/exec.fifo    created by create, removed by start (see container/lifecycle.cc)
+//   <root>/<id>/rootfs, upper  mount points of an image root (container/image_root.h)
 // create() builds the directory under <root>/.tmp-<pid> and renames it into place with the lock
 // held, so <root>/<id> never exists without a held or holdable lock. Concurrent create/kill/delete
 // on one id serialise on the lock; a deleted container's lock file is unlinked while held, so a
@@ -49,6 +50,11 @@ struct ContainerRecord {
   std::string rdt_dir;
   bool rdt_created = false;
   std::string rdt_mon_dir;
+  // An image root (image/root_spec.h): the layer mount cache directory and the keys of the
+  // layers this container may hold there, recorded before any is acquired so `delete --force`
+  // after a killed create releases them. Empty image_cache: the rootfs is a plain directory.
+  std::string image_cache;
+  std::vector<std::string> image_layers;
   std::map<std::string, std::string> annotations;
   // config.json's hooks as of create: poststart and poststop run from here (runtime.md: config
   // changes after create must not affect the container; the bundle may be gone at delete).
@@ -111,8 +117,10 @@ class StateStore {
   // pid no longer runs). Best effort: errors are ignored. `delete` calls it, the verb that
   // cleans up after a crash.
   void sweep_stale_tmp() const;
-  // Removes the container directory and everything grove put in it. The caller holds `lock`,
-  // which stays held (its file is unlinked) until released. Errors: unlink/rmdir errno.
+  // Removes the container directory and everything grove put in it (files, and empty
+  // directories: a directory still mounted on fails with EBUSY, never recursed into). The caller
+  // holds `lock`, which stays held (its file is unlinked) until released. Errors: unlink/rmdir
+  // errno.
   [[nodiscard]] Status remove(std::string_view id, Lock& lock);
 
  private:

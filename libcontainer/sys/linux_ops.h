@@ -140,6 +140,9 @@ class LinuxOps final : public Ops {
   Result<std::vector<std::string>> listxattr(const std::string& path) override;
   Result<std::string> getxattr(const std::string& path, const std::string& name) override;
   Result<std::string> pread(int fd, size_t max, uint64_t offset) override;
+  // --- loop devices (imgrun) --- linux_ops_loop.cc
+  Result<int> ioctl_loop_ctl_get_free(int ctl_fd) override;
+  Status ioctl_loop_configure(int loop_fd, int backing_fd, uint32_t lo_flags) override;
 };
 
 }  // namespace grove::sys

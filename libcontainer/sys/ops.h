@@ -331,6 +331,17 @@ class Ops {
                                                      const std::string& name) = 0;
   // pread(2) up to `max` bytes at `offset` (retries EINTR); "" at EOF.
   [[nodiscard]] virtual Result<std::string> pread(int fd, size_t max, uint64_t offset) = 0;
+
+  // ---- loop devices (imgrun) ------------------------------------------------------------------
+  // ioctl(LOOP_CTL_GET_FREE) on /dev/loop-control (`ctl_fd`): the number N of a free
+  // /dev/loopN (allocated if needed). ENOSPC/ENODEV: none can be had.
+  [[nodiscard]] virtual Result<int> ioctl_loop_ctl_get_free(int ctl_fd) = 0;
+  // ioctl(LOOP_CONFIGURE) (5.8) of the loop device `loop_fd` onto the file `backing_fd` (both
+  // borrowed) with `lo_flags` LO_FLAGS_READ_ONLY|LO_FLAGS_AUTOCLEAR|LO_FLAGS_DIRECT_IO. EBUSY:
+  // the device is already bound (someone took it after LOOP_CTL_GET_FREE); EINVAL/ENOTTY: a
+  // kernel without LOOP_CONFIGURE.
+  [[nodiscard]] virtual Status ioctl_loop_configure(int loop_fd, int backing_fd,
+                                                    uint32_t lo_flags) = 0;
 };
 
 }  // namespace grove::sys

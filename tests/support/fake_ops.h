@@ -245,6 +245,9 @@ class FakeOps : public sys::Ops {
   Result<std::vector<std::string>> listxattr(const std::string& path) override;
   Result<std::string> getxattr(const std::string& path, const std::string& name) override;
   Result<std::string> pread(int fd, size_t max, uint64_t offset) override;
+  // --- loop devices (imgrun) --- fake_ops_loop.cc. get_free returns 7 (then 8, ...).
+  Result<int> ioctl_loop_ctl_get_free(int ctl_fd) override;
+  Status ioctl_loop_configure(int loop_fd, int backing_fd, uint32_t lo_flags) override;
 
  private:
   // Records `line` for method `name`; returns the injected errno for this call or 0.
@@ -299,6 +302,7 @@ class FakeOps : public sys::Ops {
   std::map<std::string, std::vector<uint32_t>> bpf_attached_;  // target label -> ids
   std::set<uint32_t> bpf_known_ids_;                           // loaded or preset ids
   uint32_t next_bpf_id_ = 100;
+  int next_loop_ = 7;  // loop devices (imgrun)
 };
 
 }  // namespace grove::testing

@@ -61,6 +61,24 @@ TEST(CliFeaturesTest, MountStrategyFollowsOpenTreeNamespace) {
   EXPECT_EQ(default_mount_strategy(f), "open-tree-namespace");
 }
 
+TEST(CliFeaturesTest, ImageRootAnnotationsFollowTheProbe) {
+  sys::Features f;
+  f.erofs = sys::Probe::no("erofs not in /proc/filesystems");
+  f.overlay = sys::Probe::yes();
+  f.erofs_inode_share = sys::Probe::no("kernel 6.18 < 7.0");
+  auto a = features_document(f).annotations;
+  EXPECT_EQ(a.at("run.grove.rootfs.images"), "unsupported: erofs not in /proc/filesystems");
+  EXPECT_EQ(a.at("run.grove.rootfs.upper"), "tmpfs|none|DIR");
+  EXPECT_EQ(a.at("run.grove.image.domain"), "ignored: kernel 6.18 < 7.0");
+  f.erofs = sys::Probe::yes();
+  EXPECT_EQ(features_document(f).annotations.at("run.grove.rootfs.images"), "loop");
+  f.erofs_file_backed = sys::Probe::yes();
+  f.erofs_inode_share = sys::Probe::yes();
+  a = features_document(f).annotations;
+  EXPECT_EQ(a.at("run.grove.rootfs.images"), "file-backed");
+  EXPECT_EQ(a.at("run.grove.image.domain"), "inode_share");
+}
+
 TEST(CliFeaturesTest, ProbeAnnotationsCarryReasons) {
   oci::Features doc = features_document(modern());
   EXPECT_EQ(doc.annotations.at("run.grove.probe.openat2"), "true");
