@@ -198,20 +198,22 @@ TEST_F(CgroupE2ePrivTest, UpdateChangesLiveLimits) {
 // before anything is written; without the flag (or above the usage) the update goes through.
 TEST_F(CgroupE2ePrivTest, CheckBeforeUpdateRefusesALimitBelowUsage) {
   bundle_->spec().linux->resources->memory.emplace().limit = 64 << 20;
-  // Touch 8 MiB of tmpfs-free anonymous memory and keep it: usage stays well above 4 KiB.
-  write({"sh", "-c", "x=$(head -c 8388608 /dev/zero | tr '\\0' a); sleep 100"});
+  // 8 MiB in the container's /dev/shm tmpfs: shmem is charged to the cgroup and, without swap,
+  // cannot be reclaimed, so usage stays far above 1 MiB.
+  write({"sh", "-c", "head -c 8388608 /dev/zero > /dev/shm/hold; sleep 100"});
   run_detached("cg-check");
   const std::string limit = file("memory", "memory.limit_in_bytes", "memory.max");
   const std::string usage = file("memory", "memory.usage_in_bytes", "memory.current");
-  for (int i = 0; i < 200 && std::stoull(read_text(usage)) < (4u << 20); ++i) usleep(10000);
-  ASSERT_GE(std::stoull(read_text(usage)), 4u << 20) << "the container never used 4 MiB";
+  for (int i = 0; i < 500 && std::stoull(read_text(usage)) < (8u << 20); ++i) usleep(10000);
+  ASSERT_GE(std::stoull(read_text(usage)), 8u << 20) << "the container never used 8 MiB";
   auto update = [&](const std::string& json) {
     return run_shell("echo '" + json + "' | " + std::string(GROVE_BIN) + " --root " +
                          cli_->root() + " update -r - cg-check",
                      {cli_->scratch() + "/c.out", cli_->scratch() + "/c.err", "", -1});
   };
+  const std::string before = read_text(usage);
   Ran refused = update(R"({"memory":{"limit":1048576,"checkBeforeUpdate":true}})");
-  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.code, 1) << "usage before " << before << ", after " << read_text(usage);
   EXPECT_THAT(refused.err, HasSubstr("linux.resources.memory.limit: rejecting limit 1048576"));
   EXPECT_EQ(read_text(limit), std::to_string(64 << 20)) << "nothing may be written";
   Ran above = update(R"({"memory":{"limit":50331648,"checkBeforeUpdate":true}})");

@@ -28,8 +28,12 @@ using ::testing::IsEmpty;
 using sys::FaultPoint;
 using sys::FaultVerb;
 
-// process.args of the container: an argument no other test uses, to find leaked processes.
-constexpr const char* kMarker = "7319";
+// process.args of the container: an argument no other test process uses (ctest -j runs cases of
+// this suite side by side, each in its own process), to find leaked processes.
+const std::string& marker() {
+  static const std::string m = std::to_string(7000000 + ::getpid());
+  return m;
+}
 
 // What is done after the kill.
 enum class Recovery { kForcedDelete, kCreateAgain };
@@ -46,11 +50,12 @@ std::string read_all(const std::string& path) {
   return s.str();
 }
 
-// Processes that are ours to worry about: the container's (process.args, kMarker) and every grove
+// Processes that are ours to worry about: the container's (process.args, marker()) and every grove
 // process of this case (GROVE_FAULT=<point> in its environment, which children keep until exec).
 std::vector<std::string> leaked_processes(std::string_view point) {
-  const std::string cmdline = std::string("sleep") + '\0' + kMarker + '\0';
+  const std::string cmdline = std::string("sleep") + '\0' + marker() + '\0';
   const std::string env = "GROVE_FAULT=" + std::string(point);
+  const std::string owner = "GROVE_FAULT_OWNER=" + marker();
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
     std::string pid = e.path().filename();
@@ -59,6 +64,7 @@ std::vector<std::string> leaked_processes(std::string_view point) {
     if (read_all(dir + "/cmdline") == cmdline) out.push_back(pid + " (the container's sleep)");
     std::string environ = read_all(dir + "/environ");
     std::size_t at = environ.find(env);
+    if (environ.find(owner) == std::string::npos) continue;  // another test process's
     if (at != std::string::npos && (at == 0 || environ[at - 1] == '\0') &&
         (at + env.size() == environ.size() || environ[at + env.size()] == '\0')) {
       out.push_back(pid + " (" + read_all(dir + "/comm") + " with " + env + ")");
@@ -70,13 +76,19 @@ std::vector<std::string> leaked_processes(std::string_view point) {
 // GROVE_FAULT set in this process's environment while a grove command runs (children inherit it).
 class ArmFault {
  public:
-  explicit ArmFault(std::string_view point) { ::setenv("GROVE_FAULT", std::string(point).c_str(), 1); }
-  ~ArmFault() { ::unsetenv("GROVE_FAULT"); }
+  explicit ArmFault(std::string_view point) {
+    ::setenv("GROVE_FAULT", std::string(point).c_str(), 1);
+    ::setenv("GROVE_FAULT_OWNER", marker().c_str(), 1);
+  }
+  ~ArmFault() {
+    ::unsetenv("GROVE_FAULT");
+    ::unsetenv("GROVE_FAULT_OWNER");
+  }
 };
 
 class FaultE2ePrivTest : public E2eFixture, public ::testing::WithParamInterface<Case> {
  protected:
-  FaultE2ePrivTest() : E2eFixture(GROVE_BIN, {"sleep", kMarker}) {}
+  FaultE2ePrivTest() : E2eFixture(GROVE_BIN, {"sleep", marker()}) {}
 
   void SetUp() override {
     if (!sys::kFaultInjection) {
