@@ -26,15 +26,31 @@ int exit_code(const sys::WaitStatus& ws) {
   return ws.status;
 }
 
+namespace {
+sigset_t forwarded_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (int sig : kForwarded) sigaddset(&set, sig);
+  return set;
+}
+}  // namespace
+
+ForwardBlock::ForwardBlock() {
+  sigset_t set = forwarded_set();
+  blocked_ = ::sigprocmask(SIG_BLOCK, &set, &old_) == 0;
+}
+
+ForwardBlock::~ForwardBlock() {
+  if (blocked_) ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
+
 // The signals are blocked and taken with sigwaitinfo, so none is lost between the checks; they
 // are blocked only here, after the process exists, because a cloned process inherits the mask
 // of the thread that cloned it and keeps it across execve.
 // TODO(verbs): move sigprocmask/sigwaitinfo into sys::Ops (style.md §2.4). #4
 Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
-  for (int sig : kForwarded) sigaddset(&set, sig);
+  sigset_t set = forwarded_set();
   sigset_t old;
   if (::sigprocmask(SIG_BLOCK, &set, &old) != 0) return Error::last("sigprocmask(SIG_BLOCK)");
   Defer restore([&] { ::sigprocmask(SIG_SETMASK, &old, nullptr); });

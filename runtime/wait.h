@@ -25,6 +25,22 @@ inline constexpr int kForwarded[] = {SIGHUP,    SIGINT,  SIGQUIT, SIGTERM, SIGUS
 // The exit code a shell would report: the status, or 128+N for signal N. Pure.
 int exit_code(const sys::WaitStatus& ws);
 
+// Blocks SIGCHLD and the forwarded signals in the calling thread until destroyed, then restores
+// the previous mask. `run` holds one from after create (the init is cloned by then, so it does
+// not inherit the mask) until the wait, so a signal sent once the process runs but before the
+// wait starts is queued and forwarded instead of ending grove.
+class ForwardBlock {
+ public:
+  ForwardBlock();
+  ~ForwardBlock();
+  ForwardBlock(const ForwardBlock&) = delete;
+  ForwardBlock& operator=(const ForwardBlock&) = delete;
+
+ private:
+  sigset_t old_;
+  bool blocked_ = false;
+};
+
 // Waits for `pid` (a child of ours) and forwards SIGHUP, SIGINT, SIGTERM, ... to it (runc's
 // list: everything but SIGCHLD, SIGWINCH and SIGURG). Returns exit_code() of the child. The
 // signals are blocked only for the wait and restored before returning. Errors: waitpid,

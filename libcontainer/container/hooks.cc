@@ -24,7 +24,13 @@ constexpr std::size_t kMaxState = 65536;
 // datagram-style record on `err_fd` (close-on-exec: EOF there means the exec happened).
 [[noreturn]] void hook_child(sys::Ops& ops, const oci::Hook& hook, int in_fd, int out_fd,
                              int err_fd) {
-  Status st = ops.dup3(in_fd, 0, 0);
+  // A hook starts with no blocked signals, whatever the runtime blocks meanwhile (grove run
+  // blocks the forwarded ones from start on).
+  sigset_t none;
+  sigemptyset(&none);
+  auto reset = ops.sigprocmask(SIG_SETMASK, none);
+  Status st = reset ? ok() : Status(std::move(reset).error());
+  if (st) st = ops.dup3(in_fd, 0, 0);
   if (st) st = ops.dup3(out_fd, 1, 0);
   if (st) st = ops.dup3(out_fd, 2, 0);
   if (st) {

@@ -28,7 +28,7 @@ Status convert_dir(Tree& tree, uint32_t dir, std::vector<bool>& done) {
     }
     if (name.rfind(kPrefix, 0) == 0) {
       std::string target = name.substr(kPrefix.size());
-      GROVE_TRY(Tree::check_name(target).context([&] { return "whiteout " + q(name); }));
+      GROVE_TRY(Tree::check_name(target).context([&, &n = name] { return "whiteout " + q(n); }));
       Inode wh;
       const Inode& src = tree.at(child);
       wh.mode = S_IFCHR | (src.mode & 07777);
