@@ -219,7 +219,8 @@ Status enter_cwd(sys::Ops& ops, const std::string& cwd) {
 }
 
 Status finalize_and_exec(sys::Ops& ops, const oci::Process& process, const std::string& exe,
-                         std::vector<int> keep, const security::SeccompProgram* seccomp) {
+                         std::vector<int> keep, const security::SeccompProgram* seccomp,
+                         int exec_marker_fd) {
   const bool nnp = process.no_new_privileges;
   // runc's setupUser: HOME from the container's passwd entry for the uid when the env has none,
   // read in the container's root and before the uid change (the file may be root-only).
@@ -227,6 +228,11 @@ Status finalize_and_exec(sys::Ops& ops, const oci::Process& process, const std::
   GROVE_TRY(close_fds_except(ops, std::move(keep)));
   GROVE_TRY(enter_cwd(ops, process.cwd).context("process.cwd"));
   GROVE_TRY(apply_rlimits(process.rlimits).context("process.rlimits"));
+  // Before any seccomp filter, which may refuse write(2): from here only the filter, ids,
+  // capabilities and execve remain, and their errors still follow the marker.
+  if (exec_marker_fd >= 0) {
+    GROVE_TRY(ops.write(exec_marker_fd, std::string(1, kExecMarker)).context("write exec fifo"));
+  }
   if (seccomp != nullptr && !nnp) GROVE_TRY(security::load_seccomp(ops, *seccomp));
   const bool caps = process.capabilities.has_value();
   if (caps) GROVE_TRY(apply_bounding_set(*process.capabilities).context("capabilities.bounding"));

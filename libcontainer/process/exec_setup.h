@@ -72,9 +72,17 @@ int listen_fds(const std::vector<std::string>& env);
 // too and vanish at execve). `seccomp` (nullptr: none) is loaded like runc does: with
 // noNewPrivileges right before execve, so the profile need not allow the runtime's own
 // syscalls; without it before the bounding set, ids and capabilities are dropped (loading then
-// needs CAP_SYS_ADMIN). Returns only on failure.
+// needs CAP_SYS_ADMIN). `exec_marker_fd` (the init's exec fifo; -1: none) receives
+// kExecMarker after the rlimits, before any seccomp filter, ids and capabilities: `start` takes
+// the marker followed by EOF as the exec, and EOF alone as an init that died before it.
+// Returns only on failure.
 [[nodiscard]] Status finalize_and_exec(sys::Ops& ops, const oci::Process& process,
                                        const std::string& exe, std::vector<int> keep,
-                                       const security::SeccompProgram* seccomp = nullptr);
+                                       const security::SeccompProgram* seccomp = nullptr,
+                                       int exec_marker_fd = -1);
+
+// The byte the init writes to the exec fifo just before the last steps of finalize_and_exec
+// (runc writes the same "0"). No sync message starts with it (SyncKind values are < 0x30).
+inline constexpr char kExecMarker = '0';
 
 }  // namespace grove::process

@@ -227,14 +227,20 @@ void run_init(sys::Ops& ops, const InitConfig& cfg, const SyncSocket& sync) {
   if (st) {
     GROVE_FAULT_POINT("init.before-exec");
     st = finalize_and_exec(ops, *cfg.spec->process, *exe, keep,
-                           late_seccomp ? cfg.seccomp : nullptr);
+                           late_seccomp ? cfg.seccomp : nullptr, fifo->get());
   }
   report_on_fifo(ops, fifo->get(), st.error());
   ::_exit(255);
 }
 
-Status decode_fifo_result(const std::string& data) {
-  if (data.empty()) return ok();
+Status decode_fifo_result(std::string_view data) {
+  const bool marked = !data.empty() && data.front() == kExecMarker;
+  if (marked) data.remove_prefix(1);
+  if (data.empty()) {
+    if (marked) return ok();
+    return Error::plain(ESRCH, "container init exited before exec (the exec fifo closed "
+                               "without its marker)");
+  }
   GROVE_ASSIGN_OR_RETURN(SyncMessage msg, decode_sync(data.data(), data.size()));
   if (msg.kind != SyncKind::kError || !msg.error) {
     return Error::plain(EPROTO, "exec fifo: unexpected " + std::string(to_string(msg.kind)));

@@ -5,14 +5,16 @@
 //
 // Exec fifo protocol (runc's exec.fifo, with error reporting added): init opens
 // <state dir>/exec.fifo for writing (blocking until `start` opens it for reading). If anything
-// after that fails (ids, caps, execve) init writes one encoded sync kError message to the fifo
-// and _exit(255)s. On success the fifo fd is close-on-exec, so `start` reads EOF with no data
-// exactly when execve succeeded.
+// after that fails (hooks, ids, caps, execve) init writes one encoded sync kError message to the
+// fifo and _exit(255)s. Just before its last steps (seccomp, ids, caps, execve) it writes the
+// marker byte kExecMarker (as runc writes "0"); the fifo fd is close-on-exec, so `start` reads
+// the marker then EOF when execve succeeded, and EOF without the marker when init died first.
 
 #include <sys/types.h>
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libcontainer/base/result.h"
@@ -94,8 +96,10 @@ struct InitConfig {
 [[nodiscard]] Result<std::string> prepare_init(sys::Ops& ops, const InitConfig& cfg,
                                                const SyncSocket& sync, pid_t* host_pid = nullptr);
 
-// Decodes what `start` read from the exec fifo: "" is success (init exec'd), anything else
-// must be one sync kError message, returned with a `container init` frame.
-[[nodiscard]] Status decode_fifo_result(const std::string& data);
+// Decodes what `start` read from the exec fifo: kExecMarker alone is success (init exec'd);
+// nothing at all is ESRCH (init died before the marker: killed, or crashed); anything else,
+// after the marker or not, must be one sync kError message, returned with a `container init`
+// frame.
+[[nodiscard]] Status decode_fifo_result(std::string_view data);
 
 }  // namespace grove::process

@@ -155,13 +155,11 @@ TEST_P(FaultE2ePrivTest, KilledAtPointLeavesNothingAfterRecovery) {
   const std::string name(point().name);
   Ran failed = run_until_fault(id);
   // The point must be reached: the verb that runs it fails. A grove CLI process dies of SIGKILL;
-  // an init or exec child that dies makes its verb fail with an error. Known gap: an init that
-  // dies after opening the exec fifo closes it just as an execve does, and `start` reports
-  // success (runc has the same window, narrower: from its "0" byte to execve). The cleanup is
-  // still checked below; the case then ends as skipped, naming the gap.
-  const bool start_misses_death = name == "init.after-fifo-open" || name == "init.before-exec";
-  if (!start_misses_death) {
-    ASSERT_NE(failed.code, 0) << name << " was never reached";
+  // an init or exec child that dies makes its verb fail with an error (an init killed after
+  // opening the exec fifo closes it without the exec marker, and `start` says so).
+  ASSERT_NE(failed.code, 0) << name << " was never reached";
+  if (name == "init.after-fifo-open" || name == "init.before-exec") {
+    EXPECT_THAT(failed.err, HasSubstr("container init exited before exec")) << name;
   }
   const bool cli_point = name.starts_with("create.") || name.starts_with("start.") ||
                          name.starts_with("exec.") || name.starts_with("delete.");
@@ -197,10 +195,6 @@ TEST_P(FaultE2ePrivTest, KilledAtPointLeavesNothingAfterRecovery) {
     Ran del = grove({"delete", "--force", id});
     EXPECT_EQ(del.code, 0) << name << ": " << del.err;
     expect_nothing_left(name + ", after create again and delete --force");
-  }
-  if (start_misses_death && failed.code == 0) {
-    GTEST_SKIP() << "cleanup checked; known gap (#9): `start` reported success although the "
-                    "init died before execve (EOF on the exec fifo is taken for the exec)";
   }
 }
 

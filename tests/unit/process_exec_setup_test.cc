@@ -153,16 +153,32 @@ TEST(ProcessSpawnTest, IdMapFormat) {
             "0 100000 65536\n65536 1000 1\n");
 }
 
-TEST(ProcessInitTest, FifoResultEmptyIsSuccessElseInitError) {
-  EXPECT_TRUE(decode_fifo_result(""));
+TEST(ProcessInitTest, FifoResultMarkerIsSuccessEofAloneIsDeath) {
+  // The marker then EOF: init reached its last steps and exec'd.
+  EXPECT_TRUE(decode_fifo_result(std::string(1, kExecMarker)));
+  // EOF with nothing: init died (killed) after opening the fifo, before the marker.
+  auto died = decode_fifo_result("");
+  ASSERT_FALSE(died);
+  EXPECT_EQ(died.error().code(), ESRCH);
+  EXPECT_THAT(died.error().message(), HasSubstr("exited before exec"));
+}
+
+TEST(ProcessInitTest, FifoResultErrorBeforeOrAfterMarkerIsInitError) {
   Error e = Error::from_errno(EACCES, "execve(\"/bin/x\")");
   char buf[kSyncMaxMessage];
   std::size_t n = encode_sync(SyncKind::kError, 0, &e, buf, sizeof buf);
-  auto r = decode_fifo_result(std::string(buf, n));
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), EACCES);
-  EXPECT_EQ(r.error().message(), "container init: execve(\"/bin/x\"): EACCES (Permission denied)");
-  EXPECT_EQ(decode_fifo_result("0").error().code(), EPROTO);
+  ASSERT_GT(n, 0u);
+  ASSERT_NE(buf[0], kExecMarker) << "a sync message must not start with the marker byte";
+  for (const std::string& data : {std::string(buf, n), kExecMarker + std::string(buf, n)}) {
+    auto r = decode_fifo_result(data);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code(), EACCES);
+    EXPECT_EQ(r.error().message(),
+              "container init: execve(\"/bin/x\"): EACCES (Permission denied)");
+  }
+  // Garbage that is not a sync message, with or without the marker.
+  EXPECT_EQ(decode_fifo_result("00").error().code(), EPROTO);
+  EXPECT_EQ(decode_fifo_result("x").error().code(), EPROTO);
 }
 
 }  // namespace
