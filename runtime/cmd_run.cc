@@ -84,7 +84,7 @@ Status run_run(Context& ctx) {
     log_warnings();
     if (!created) return std::move(created).error();
     log_strategy(ctx, opts.id, strategy);
-    ForwardBlock block;  // from here a signal for the process is queued, not fatal to grove
+    ForwardBlock block(ops);  // from here a signal for the process is queued, not fatal to grove
     Status st = start_or_destroy(ops, opts, *created, init_code);
     log_warnings();
     if (!st) {

@@ -70,7 +70,7 @@ Result<int> run_sandbox_container(sys::Ops& ops, Context& ctx, container::Create
     auto created = container::create(ops, opts);
     log_warnings();
     if (!created) return container::explain_sandbox_error(std::move(created).error());
-    ForwardBlock block;  // from here a signal for the process is queued, not fatal to grove
+    ForwardBlock block(ops);  // from here a signal for the process is queued, not fatal to grove
     Status st = start_or_destroy(ops, opts, *created, init_code);
     if (!st) {
       ctx.exit_code = init_code;

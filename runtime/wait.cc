@@ -4,12 +4,14 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -36,33 +38,35 @@ sigset_t forwarded_set() {
 }
 }  // namespace
 
-ForwardBlock::ForwardBlock() {
-  sigset_t set = forwarded_set();
-  blocked_ = ::sigprocmask(SIG_BLOCK, &set, &old_) == 0;
+ForwardBlock::ForwardBlock(sys::Ops& ops) : ops_(ops) {
+  auto old = ops_.sigprocmask(SIG_BLOCK, forwarded_set());
+  if (old) old_ = *old;
 }
 
 ForwardBlock::~ForwardBlock() {
-  if (blocked_) ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+  if (old_) (void)ops_.sigprocmask(SIG_SETMASK, *old_);
 }
 
-// The signals are blocked and taken with sigwaitinfo, so none is lost between the checks; they
+// The signals are blocked and read from a signalfd, so none is lost between the checks; they
 // are blocked only here, after the process exists, because a cloned process inherits the mask
 // of the thread that cloned it and keeps it across execve.
-// TODO(verbs): move sigprocmask/sigwaitinfo into sys::Ops (style.md §2.4). #4
 Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log) {
-  sigset_t set = forwarded_set();
-  sigset_t old;
-  if (::sigprocmask(SIG_BLOCK, &set, &old) != 0) return Error::last("sigprocmask(SIG_BLOCK)");
-  Defer restore([&] { ::sigprocmask(SIG_SETMASK, &old, nullptr); });
+  const sigset_t set = forwarded_set();
+  GROVE_ASSIGN_OR_RETURN(sigset_t old, ops.sigprocmask(SIG_BLOCK, set));
+  Defer restore([&] { (void)ops.sigprocmask(SIG_SETMASK, old); });
+  GROVE_ASSIGN_OR_RETURN(UniqueFd sfd, ops.signalfd(set, 0));
   for (;;) {
     GROVE_ASSIGN_OR_RETURN(sys::WaitStatus ws, ops.waitpid(pid, WNOHANG));
     if (ws.pid == pid && (ws.exited() || ws.signaled())) return exit_code(ws);
-    siginfo_t info;
-    int sig = ::sigwaitinfo(&set, &info);
-    if (sig < 0) {
-      if (errno == EINTR) continue;
-      return Error::last("sigwaitinfo()");
+    auto data = ops.read(sfd.get(), sizeof(struct signalfd_siginfo));
+    if (!data) {
+      if (data.error().code() == EINTR) continue;
+      return std::move(data).error().context("read the signalfd");
     }
+    if (data->size() != sizeof(struct signalfd_siginfo)) continue;
+    struct signalfd_siginfo info;
+    std::memcpy(&info, data->data(), sizeof info);
+    const int sig = static_cast<int>(info.ssi_signo);
     if (sig == SIGCHLD) continue;
     log.debug(std::string("forwarding SIG") + sigabbrev_np(sig) + " to " + std::to_string(pid));
     auto sent = ops.kill(pid, sig);

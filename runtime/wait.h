@@ -31,20 +31,20 @@ int exit_code(const sys::WaitStatus& ws);
 // wait starts is queued and forwarded instead of ending grove.
 class ForwardBlock {
  public:
-  ForwardBlock();
+  explicit ForwardBlock(sys::Ops& ops);
   ~ForwardBlock();
   ForwardBlock(const ForwardBlock&) = delete;
   ForwardBlock& operator=(const ForwardBlock&) = delete;
 
  private:
-  sigset_t old_;
-  bool blocked_ = false;
+  sys::Ops& ops_;
+  std::optional<sigset_t> old_;  // unset when blocking failed (nothing to restore)
 };
 
 // Waits for `pid` (a child of ours) and forwards SIGHUP, SIGINT, SIGTERM, ... to it (runc's
 // list: everything but SIGCHLD, SIGWINCH and SIGURG). Returns exit_code() of the child. The
 // signals are blocked only for the wait and restored before returning. Errors: waitpid,
-// sigwaitinfo or kill errno (ESRCH from kill is ignored: the child is exiting).
+// sigprocmask, signalfd or kill errno (ESRCH from kill is ignored: the child is exiting).
 [[nodiscard]] Result<int> wait_forwarding(sys::Ops& ops, pid_t pid, Logger& log);
 
 // Foreground process with a terminal (run, exec), first half: blocks kForwarded + SIGCHLD +
