@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "tests/support/bundle.h"
+#include "tests/support/console_socket.h"
 #include "tests/support/files.h"
 #include "tests/support/grove_cli.h"
 #include "tests/support/priv.h"
@@ -153,6 +154,62 @@ TEST_P(PathSecurityPrivTest, DevNodesAreSymlinksToTheHost) {
         dev_mount ? "with-dev" : "image-dev");
     EXPECT_THAT(r.out, ::testing::Not(HasSubstr("canary")));
     bundle_->spec().mounts = saved;
+  }
+}
+
+// CVE-2025-52565: with process.terminal the pty is bind-mounted on /dev/console; an image
+// /dev/console that is a symlink to a host file (absolute, or ".." out of the rootfs) must not
+// carry that bind mount (nor the container's writes) onto the host. Image /dev and the default
+// /dev tmpfs; create --console-socket + start, the output read through the master.
+TEST_P(PathSecurityPrivTest, TerminalConsoleIsASymlinkToTheHost) {
+  const std::string script =
+      "echo pwned > /dev/console; cat /dev/console </dev/null >/dev/null 2>&1 & "
+      "[ /dev/console -ef \"$(busybox tty)\" ] && echo CONSOLE-IS-PTY; echo done";
+  int n = 0;
+  for (bool dev_mount : {false, true}) {
+    for (bool relative : {false, true}) {
+      SCOPED_TRACE(std::string(dev_mount ? "with the /dev tmpfs" : "image /dev") +
+                   (relative ? ", relative link" : ", absolute link"));
+      auto saved = bundle_->spec().mounts;
+      if (!dev_mount) without_dev_mount();
+      const std::string target = canary_->path() + "/console";
+      make_link("dev/console", relative ? dotdot(target) : target);
+      bundle_->spec().process->args = {"sh", "-c", script};
+      bundle_->spec().process->terminal = true;
+      ASSERT_TRUE(bundle_->write_config());
+      const std::string id = "tty" + std::to_string(n++);
+      const std::string sock = bundle_->dir() + "/" + id + ".sock";
+      UniqueFd listener = listen_at(sock);
+      ASSERT_TRUE(listener);
+      std::vector<std::string> args = {"create", "--console-socket", sock, "--bundle",
+                                       bundle_->bundle()};
+      if (std::string(GetParam()) != "default") {
+        args.insert(args.begin() + 1, {"--mount-strategy", GetParam()});
+      }
+      args.push_back(id);
+      pid_t create = cli_->spawn(args, id);
+      std::optional<Received> got = accept_console(listener.get());
+      Ran created = cli_->finish(create, id);
+      // The /dev tmpfs hides the image's link: the container must run there.
+      if (dev_mount) {
+        EXPECT_EQ(created.code, 0) << created.err;
+      }
+      if (created.code == 0) {
+        // Refusing the link is fine too; running, the console must be the pty, not the host.
+        ASSERT_TRUE(got && got->fds.size() == 1) << "no pty master on the console socket";
+        ASSERT_EQ(cli_->run({"start", id}).code, 0);
+        const std::string out = read_pty(got->fds[0].get(), "done");
+        EXPECT_THAT(out, HasSubstr("CONSOLE-IS-PTY")) << out;
+        EXPECT_THAT(out, HasSubstr("pwned")) << "the write went to the pty: " << out;
+      } else {
+        EXPECT_THAT(created.err, HasSubstr("/dev/console")) << created.err;
+        EXPECT_THAT(created.err, HasSubstr("ELOOP")) << created.err;
+      }
+      (void)cli_->run({"delete", "--force", id});
+      EXPECT_EQ(snapshot(canary_->path()), before_) << "the host canary changed";
+      bundle_->spec().mounts = saved;
+      bundle_->spec().process->terminal = false;
+    }
   }
 }
 
