@@ -76,6 +76,19 @@ class ProcessSecurityPrivTest : public E2eFixture {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
+  // A user namespace mapping the container's 0..65535 to host 100000.. (root-created), without
+  // the sysfs/cgroup mounts that runc's rootless spec replaces with binds.
+  void with_user_namespace() {
+    ASSERT_EQ(::chmod(bundle_->dir().c_str(), 0755), 0);
+    oci::Linux& l = *bundle_->spec().linux;
+    l.namespaces.push_back({oci::NamespaceType::kUser, ""});
+    l.uid_mappings = {{0, 100000, 65536}};
+    l.gid_mappings = {{0, 100000, 65536}};
+    std::erase_if(bundle_->spec().mounts, [](const oci::Mount& m) {
+      return m.destination == "/sys" || m.destination == "/sys/fs/cgroup";
+    });
+  }
+
   // `sh -c <script>` on the host, with grove as "$G" and the state root as "$R" (for fd
   // redirections and LISTEN_* variables that must be set in the grove process itself).
   Ran shell(const std::string& script) {
@@ -158,6 +171,42 @@ TEST_F(ProcessSecurityPrivTest, ExeRuntimeBinaryUnreachableDuringCreateStartExec
   RecordProperty("joins", joins);
 }
 
+// The same attack from a container in a user namespace (its root is host uid 100000): the
+// runtime side of create, start and exec must not be reachable there either (runc's
+// CVE-2019-5736 fix has to hold when the attacker is mapped root, too).
+TEST_F(ProcessSecurityPrivTest, ExeRuntimeBinaryUnreachableFromAUserNamespace) {
+  ASSERT_NO_FATAL_FAILURE(with_user_namespace());
+  const std::string before = security::sha256_hex(read_text_file(GROVE_BIN));
+  const std::string target = "--attack-exe=" + file_identity(GROVE_BIN);
+  process().args = {BusyboxBundle::kProbePath, target, "--seconds=4"};
+  ASSERT_TRUE(bundle_->write_config());
+  pid_t victim = cli_->spawn({"run", "--bundle", bundle_->bundle(), "uvictim"}, "uvictim");
+  ASSERT_TRUE(cli_->wait_status("uvictim", "running"));
+  pid_t exec_attacker = cli_->spawn(
+      {"exec", "uvictim", BusyboxBundle::kProbePath, target, "--seconds=2"}, "uexec-attacker");
+  int execs = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3) &&
+         cli_->state("uvictim").value("status", "") == "running") {
+    if (grove({"exec", "uvictim", "true"}).code == 0) ++execs;
+  }
+  Ran e = cli_->finish(exec_attacker, "uexec-attacker");
+  Ran v = cli_->finish(victim, "uvictim");
+  ASSERT_EQ(v.code, 0) << v.err;
+  ASSERT_EQ(e.code, 0) << e.err;
+  for (const Ran* r : {&v, &e}) {
+    Json a = parse_json(*r)["attack"];
+    ASSERT_TRUE(a.is_object()) << r->out;
+    EXPECT_GT(a["pids_seen"].get<long>(), 0) << a.dump();
+    EXPECT_EQ(a["target_reached"], 0) << a.dump();
+    EXPECT_EQ(a["target_writable"], 0) << a.dump();
+    EXPECT_EQ(a["writes"], 0) << a.dump();
+  }
+  EXPECT_GT(execs, 0);
+  EXPECT_EQ(security::sha256_hex(read_text_file(GROVE_BIN)), before)
+      << "the runtime binary changed";
+}
+
 // ---- FD ----------------------------------------------------------------------------------------
 
 // The probe's fds map without 0-2 (stdio may be host files or pipes, by design).
@@ -215,6 +264,36 @@ TEST_F(ProcessSecurityPrivTest, FdExecHoldsOnlyStdioAndPreservedFds) {
   j = parse_json(kept);
   ASSERT_TRUE(j.is_object()) << kept.out;
   EXPECT_THAT(extra_fds(j), ::testing::ElementsAre("3->" + bundle_->dir() + "/a"));
+}
+
+// FD in a user namespace: the init and an exec'd process hold only stdio (the runtime's fd 3
+// and 7, the host's /, never arrive), and their root and cwd are the container's.
+TEST_F(ProcessSecurityPrivTest, FdOnlyStdioInAUserNamespace) {
+  ASSERT_NO_FATAL_FAILURE(with_user_namespace());
+  std::ofstream(bundle_->dir() + "/a") << "a";
+  process().args = {BusyboxBundle::kProbePath};
+  ASSERT_TRUE(bundle_->write_config());
+  Ran plain = shell("exec 3<'" + bundle_->dir() + "/a' 7</; " +
+                    "\"$G\" --root \"$R\" run --bundle '" + bundle_->bundle() + "' ufd-plain");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  Json j = parse_json(plain);
+  ASSERT_TRUE(j.is_object()) << plain.out;
+  EXPECT_THAT(extra_fds(j), ::testing::IsEmpty());
+  EXPECT_EQ(j["root_link"], "/");
+  EXPECT_EQ(j["cwd"], "/");
+  struct stat host_userns {};
+  ASSERT_EQ(::stat("/proc/self/ns/user", &host_userns), 0);
+  EXPECT_NE(j["namespaces"]["user"].get<unsigned long>(), host_userns.st_ino)
+      << "the init is not in a user namespace";
+  ASSERT_NO_FATAL_FAILURE(run_sleeper("ufd-exec"));
+  Ran ex = shell("exec 3<'" + bundle_->dir() + "/a' 7</; \"$G\" --root \"$R\" exec ufd-exec " +
+                 BusyboxBundle::kProbePath);
+  ASSERT_EQ(ex.code, 0) << ex.err;
+  j = parse_json(ex);
+  ASSERT_TRUE(j.is_object()) << ex.out;
+  EXPECT_THAT(extra_fds(j), ::testing::IsEmpty());
+  EXPECT_EQ(j["root_link"], "/");
+  EXPECT_EQ(j["cwd"], "/");
 }
 
 // CVE-2024-21626: a cwd through a (leaked) fd would put the process in the host mount namespace.
