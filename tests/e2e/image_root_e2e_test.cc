@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +23,7 @@
 #include "tests/support/bundle.h"
 #include "tests/support/files.h"
 #include "tests/support/grove_cli.h"
+#include "tests/support/image_mounts.h"
 #include "tests/support/priv.h"
 
 namespace grove::testing {
@@ -47,33 +47,6 @@ std::string missing_tools() {
   if (find_mkfs().empty()) return "mkfs.erofs not found (apt-get install erofs-utils)";
   if (std::string m = missing_filesystem("erofs"); !m.empty()) return m;
   return missing_filesystem("overlay");
-}
-
-// Fields of the mountinfo lines: {mount point, fstype, super options}.
-struct MountLine {
-  std::string point, options, fstype;
-};
-std::vector<MountLine> mountinfo(const std::string& text) {
-  std::vector<MountLine> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> f = split(line, ' ');
-    std::size_t dash = 6;
-    while (dash < f.size() && f[dash] != "-") ++dash;
-    if (dash + 1 < f.size()) out.push_back({f[4], f[5], f[dash + 1]});
-  }
-  return out;
-}
-
-// Loop devices whose backing file is under `dir`.
-std::vector<std::string> loops_backed_by(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/sys/block", ec)) {
-    std::string bf = read_text_file(e.path().string() + "/loop/backing_file");
-    if (!bf.empty() && bf.rfind(dir, 0) == 0) out.push_back(e.path().filename().string());
-  }
-  return out;
 }
 
 class ImageRootE2ePrivTest : public ::testing::Test {
@@ -123,7 +96,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
   // Number of EROFS mounts in the layer cache on the host.
   int erofs_cache_mounts() {
     int n = 0;
-    for (const MountLine& m : mountinfo(read_text_file("/proc/self/mountinfo"))) {
+    for (const MountLine& m : parse_mountinfo(read_text_file("/proc/self/mountinfo"))) {
       if (m.fstype == "erofs" && m.point.rfind(kCache, 0) == 0) ++n;
     }
     return n;
@@ -173,7 +146,7 @@ TEST_F(ImageRootE2ePrivTest, TwoLayersWithTmpfsUpper) {
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_THAT(r.out, HasSubstr("top\nfrom top\nfrom base\nwritten\nchanged\n"));
   std::string root_fs;
-  for (const MountLine& m : mountinfo(r.out.substr(r.out.find("====")))) {
+  for (const MountLine& m : parse_mountinfo(r.out.substr(r.out.find("====")))) {
     if (m.point == "/") root_fs = m.fstype + " " + m.options;
   }
   EXPECT_THAT(root_fs, HasSubstr("overlay rw")) << r.out;
@@ -222,7 +195,7 @@ TEST_F(ImageRootE2ePrivTest, SingleLayerWithoutUpperIsTheErofsMount) {
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_THAT(r.out, HasSubstr("base\n"));
   std::string root_fs;
-  for (const MountLine& m : mountinfo(r.out.substr(r.out.find("====")))) {
+  for (const MountLine& m : parse_mountinfo(r.out.substr(r.out.find("====")))) {
     if (m.point == "/") root_fs = m.fstype + " " + m.options;
   }
   EXPECT_THAT(root_fs, HasSubstr("erofs ro")) << r.out;

@@ -1,0 +1,55 @@
+// mountinfo and loop-device views for the image tests (image_mounts.h).
+
+#include "tests/support/image_mounts.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "libcontainer/base/strings.h"
+#include "tests/support/files.h"
+
+namespace grove::testing {
+
+namespace fs = std::filesystem;
+
+std::vector<MountLine> parse_mountinfo(const std::string& text) {
+  std::vector<MountLine> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f = split(line, ' ');
+    std::size_t dash = 6;
+    while (dash < f.size() && f[dash] != "-") ++dash;
+    if (dash + 2 < f.size()) {
+      out.push_back({f[4], f[5], f[dash + 1], f[dash + 2]});
+    } else if (dash + 1 < f.size()) {
+      out.push_back({f[4], f[5], f[dash + 1], ""});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> loops_backed_by(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/sys/block", ec)) {
+    std::string bf = read_text_file(e.path().string() + "/loop/backing_file");
+    if (!bf.empty() && bf.rfind(dir, 0) == 0) out.push_back(e.path().filename().string());
+  }
+  return out;
+}
+
+std::vector<std::string> image_mounts_under(const std::vector<std::string>& prefixes) {
+  std::vector<std::string> out;
+  for (const MountLine& m : parse_mountinfo(read_text_file("/proc/self/mountinfo"))) {
+    if (m.fstype != "erofs" && m.fstype != "overlay") continue;
+    for (const std::string& p : prefixes) {
+      if (m.point.rfind(p, 0) == 0 || m.source.rfind(p, 0) == 0) {
+        out.push_back(m.fstype + " " + m.point + " " + m.source);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace grove::testing

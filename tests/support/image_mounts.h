@@ -1,0 +1,28 @@
+#pragma once
+// What image roots leave on the host, for the image e2e and priv tests: mountinfo lines parsed
+// into {mount point, fstype, super options}, and the loop devices bound to files under a
+// directory (/sys/block/loop*/loop/backing_file). Read-only; no root needed to call.
+
+#include <string>
+#include <vector>
+
+namespace grove::testing {
+
+struct MountLine {
+  std::string point;    // field 5: the mount point
+  std::string options;  // field 6: the per-mount options
+  std::string fstype;   // the first field after " - "
+  std::string source;   // the second field after " - "
+};
+
+// Parses /proc/<pid>/mountinfo text; lines without a " - " separator are skipped.
+std::vector<MountLine> parse_mountinfo(const std::string& text);
+
+// The loop devices (names like "loop3") whose backing file path starts with `dir`.
+std::vector<std::string> loops_backed_by(const std::string& dir);
+
+// Mounts of this process (/proc/self/mountinfo) of type erofs or overlay whose mount point or
+// source starts with one of `prefixes`, one "fstype point source" line each.
+std::vector<std::string> image_mounts_under(const std::vector<std::string>& prefixes);
+
+}  // namespace grove::testing
