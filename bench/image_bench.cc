@@ -29,7 +29,10 @@ constexpr std::size_t kMiB = 1024 * 1024;
 constexpr int kOwnFiles = 4;
 constexpr std::size_t kOwnFileSize = 64 * 1024;
 constexpr const char* kDomain = "grove-bench";
-constexpr const char* kReadAll = "cat /data/shared/* /data/own/* > /dev/null";
+// busybox dd reads with read(2); busybox cat copies with sendfile(2).
+constexpr const char* kReadAll =
+    "for f in /data/shared/* /data/own/*; do dd if=$f of=/dev/null bs=1M 2>/dev/null; done";
+constexpr const char* kSendfileAll = "cat /data/shared/* /data/own/* > /dev/null";
 
 // /proc/meminfo "Cached:" in bytes.
 Result<int64_t> cached_bytes(sys::Ops& ops) {
@@ -48,6 +51,7 @@ Status make_tree(const std::string& rootfs, const std::string& dir, int shared_m
   fs::copy(rootfs, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
   if (ec) return Error::from_errno(ec.value(), "copy " + q(rootfs) + " to " + q(dir));
   fs::create_symlink("busybox", dir + "/bin/cat", ec);
+  fs::create_symlink("busybox", dir + "/bin/dd", ec);
   fs::create_directories(dir + "/data/shared", ec);
   fs::create_directories(dir + "/data/own", ec);
   if (ec) return Error::from_errno(ec.value(), "mkdir " + q(dir + "/data"));
@@ -107,13 +111,14 @@ std::vector<std::string> grove_argv(const ImageBenchConfig& cfg, const Setup& s,
   return argv;
 }
 
-// A bundle whose root is `image` (tmpfs upper), optionally with the sharing domain.
-Result<std::string> image_bundle(Setup& s, const std::string& name, const std::string& image,
-                                 const std::vector<std::string>& args, bool domain) {
+// A bundle whose root is `image` with cfg.upper, optionally with the sharing domain.
+Result<std::string> image_bundle(const ImageBenchConfig& cfg, Setup& s, const std::string& name,
+                                 const std::string& image, const std::vector<std::string>& args,
+                                 bool domain) {
   nlohmann::json c = bench_config(Variant::kDefault, args, s.scratch.dir() + "/no-rootfs",
                                   s.scratch.cgroups_path("image"), nullptr);
   c["annotations"]["run.grove.rootfs.images"] = image;
-  c["annotations"]["run.grove.rootfs.upper"] = "tmpfs";
+  c["annotations"]["run.grove.rootfs.upper"] = cfg.upper;
   if (domain) c["annotations"]["run.grove.image.domain"] = kDomain;
   return s.scratch.bundle(name, c);
 }
@@ -123,9 +128,12 @@ Result<int64_t> cache_phase(sys::Ops& ops, const ImageBenchConfig& cfg, Setup& s
   const std::string tag = domain ? "share" : "plain";
   std::string bundles[2];
   for (int i = 0; i < 2; ++i) {
-    GROVE_ASSIGN_OR_RETURN(bundles[i], image_bundle(s, tag + (i == 0 ? "-a" : "-b"),
+    GROVE_ASSIGN_OR_RETURN(bundles[i], image_bundle(cfg, s, tag + (i == 0 ? "-a" : "-b"),
                                                     i == 0 ? s.image_a : s.image_b,
-                                                    {"sh", "-c", kReadAll}, domain));
+                                                    {"sh", "-c", cfg.reader == "read"
+                                                                       ? kReadAll
+                                                                       : kSendfileAll},
+                                                    domain));
   }
   Sample ignored;
   std::vector<std::string> made;
@@ -157,8 +165,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 // `grove create` timed, then an untimed delete; image and directory roots take turns after
 // one untimed warm-up each.
 Status create_phase(const ImageBenchConfig& cfg, Setup& s, ImageBenchResult* r) {
-  GROVE_ASSIGN_OR_RETURN(std::string img, image_bundle(s, "create-image", s.image_a, {"true"},
-                                                       false));
+  GROVE_ASSIGN_OR_RETURN(std::string img,
+                         image_bundle(cfg, s, "create-image", s.image_a, {"true"}, false));
   GROVE_ASSIGN_OR_RETURN(std::string dir,
                          s.scratch.bundle("create-dir",
                                           bench_config(Variant::kDefault, {"true"}, s.tree_a,
@@ -194,6 +202,12 @@ Status validate(const ImageBenchConfig& cfg) {
     return Error::invalid("--shared-mib: 1..4096, not " + std::to_string(cfg.shared_mib));
   }
   if (cfg.grove.empty()) return Error::invalid("--grove: empty path");
+  if (cfg.upper != "tmpfs" && cfg.upper != "none") {
+    return Error::invalid("--upper: tmpfs or none, not " + q(cfg.upper));
+  }
+  if (cfg.reader != "read" && cfg.reader != "sendfile") {
+    return Error::invalid("--reader: read or sendfile, not " + q(cfg.reader));
+  }
   return ok();
 }
 

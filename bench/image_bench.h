@@ -9,11 +9,11 @@
 // Page cache: for each sharing mode (without, then with `run.grove.image.domain`, i.e.
 // inode_share,domain_id, when the kernel has it; "n/a" with the probe's reason otherwise) one
 // created-but-not-started holder container per image keeps the layers mounted, then `count`
-// containers (alternately of A and B) each read every data file and exit; the growth of
+// containers (alternately of A and B) each read every data file (`reader`) and exit; the growth of
 // /proc/meminfo "Cached" over the phase is the page cache the containers cost. Without sharing
 // it is ~2x the shared bytes, with sharing ~1x.
 //
-// Creation time: `grove create` of `count` containers from image A (tmpfs upper) and from tree A
+// Creation time: `grove create` of `count` containers from image A (`upper`) and from tree A
 // as a plain rootfs directory, taking turns; each is deleted (untimed) before the next.
 
 #include <cstdint>
@@ -32,6 +32,14 @@ struct ImageBenchConfig {
   std::string grove;    // the grove binary
   std::string busybox = "/bin/busybox";
   std::string tmp_dir;  // "" = $TMPDIR, else /var/tmp (never tmpfs: file-backed EROFS)
+  // run.grove.rootfs.upper of every image container: "tmpfs" (overlayfs over the layer) or
+  // "none" (the read-only EROFS mount itself is the root: no overlayfs in the read path).
+  std::string upper = "tmpfs";
+  // How the containers read the data: "read" (busybox dd: read(2)) or "sendfile" (busybox cat:
+  // sendfile(2), i.e. splice). 7.1.5 shares page cache only on the read path: its EROFS
+  // inode_share file ops splice from the image's own mapping (filemap_splice_read), not the
+  // shared inode's, so sendfile readers cache each image's copy.
+  std::string reader = "read";
 };
 
 struct CacheRow {
@@ -53,7 +61,9 @@ struct ImageBenchResult {
   bool any_failed() const;
 };
 
-// Checks the config. EINVAL naming the flag.
+// Checks the config (count >= 2, 1 <= shared_mib <= 4096, upper tmpfs|none, reader
+// read|sendfile, grove set). EINVAL
+// naming the flag.
 [[nodiscard]] Status validate(const ImageBenchConfig& cfg);
 
 // Runs both measurements. Errors: setup (scratch dir, busybox missing, image build); a failing
@@ -72,8 +82,8 @@ std::string format_image_json(const ImageBenchConfig& cfg, const ImageBenchResul
 
 namespace grove::bench {
 
-// `grove-bench image [--count N] [--shared-mib M] [--grove PATH] [--busybox PATH]
-// [--tmpdir DIR] [--json]`: parses argv (argv[1] == "image"), runs, prints. Returns the exit
+// `grove-bench image [--count N] [--shared-mib M] [--upper tmpfs|none] [--reader read|sendfile]
+// [--grove PATH] [--busybox PATH] [--tmpdir DIR] [--json]`: parses argv (argv[1] == "image"), runs, prints. Returns the exit
 // code: 0 every phase ran or was n/a, 1 a phase or the setup failed, 2 a usage error (`usage`
 // is printed with it).
 int run_image_mode(int argc, char** argv, const char* usage);

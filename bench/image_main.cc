@@ -35,6 +35,10 @@ Result<ImageBenchConfig> parse_image(const std::vector<std::string>& a, bool* js
       GROVE_ASSIGN_OR_RETURN(cfg.count, parse_int(f, v));
     } else if (f == "--shared-mib") {
       GROVE_ASSIGN_OR_RETURN(cfg.shared_mib, parse_int(f, v));
+    } else if (f == "--reader") {
+      cfg.reader = v;
+    } else if (f == "--upper") {
+      cfg.upper = v;
     } else if (f == "--grove") {
       cfg.grove = v;
     } else if (f == "--busybox") {

@@ -35,7 +35,7 @@ std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResu
   std::string out = "grove-bench image: kernel " + r.kernel + ", " + std::to_string(cfg.count) +
                     " containers per phase, images of " + std::to_string(cfg.shared_mib) +
                     " MiB shared + " + std::to_string(r.own_bytes / 1024) + " KiB own data, " +
-                    r.how + "\n";
+                    r.how + ", upper " + cfg.upper + ", reader " + cfg.reader + "\n";
   out += "page cache (growth of Cached while the containers read all data of A and B):\n";
   for (const CacheRow& c : r.cache) {
     out += "  " + c.mode + std::string(c.mode.size() < 24 ? 24 - c.mode.size() : 1, ' ');
@@ -50,7 +50,8 @@ std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResu
   }
   out += "grove create (median [min .. max] of " + std::to_string(cfg.count) + "):\n";
   if (!r.failed.empty()) return out + "  FAILED: " + r.failed + "\n";
-  out += "  image root (A, tmpfs upper)  " + spread_text(r.create_image_ms) + "\n";
+  out += "  image root (A, upper " + cfg.upper + ")" +
+         std::string(cfg.upper == "none" ? 3 : 2, ' ') + spread_text(r.create_image_ms) + "\n";
   out += "  directory root (tree A)      " + spread_text(r.create_dir_ms) + "\n";
   double d = spread(r.create_dir_ms).median;
   if (d > 0) out += "  image / directory            " + fixed(spread(r.create_image_ms).median / d, 2) + "\n";
@@ -60,7 +61,8 @@ std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResu
 std::string format_image_json(const ImageBenchConfig& cfg, const ImageBenchResult& r) {
   nlohmann::json j = {{"mode", "image"},          {"kernel", r.kernel}, {"pid", r.pid},
                       {"count", cfg.count},       {"shared_bytes", r.shared_bytes},
-                      {"own_bytes", r.own_bytes}, {"mounted", r.how}};
+                      {"own_bytes", r.own_bytes}, {"mounted", r.how},
+                      {"upper", cfg.upper}, {"reader", cfg.reader}};
   nlohmann::json rows = nlohmann::json::array();
   for (const CacheRow& c : r.cache) {
     nlohmann::json row = {{"mode", c.mode}};

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/support/files.h"
+#include "tests/support/image_mounts.h"
 #include "tests/support/run_binary.h"
 
 namespace {
@@ -26,9 +27,8 @@ namespace fs = std::filesystem;
 class ImageE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/var/tmp/grove-image-e2e-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = ::grove::testing::make_image_temp_dir("grove-image-e2e");
+    ASSERT_NE(dir_, "");
     fs::create_directories(dir_ + "/src/etc");
     std::ofstream(dir_ + "/src/etc/hostname") << "grove\n";
     fs::create_symlink("etc/hostname", dir_ + "/src/name");

@@ -57,10 +57,8 @@ class ImageGroveE2ePrivTest : public ::testing::Test {
     auto b = BusyboxBundle::make({"true"});
     ASSERT_TRUE(b) << b.error().message();
     bundle_.emplace(std::move(*b));
-    const char* tmp = ::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp != nullptr && *tmp ? tmp : "/var/tmp") + "/grove-gimg.XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
+    dir_ = make_image_temp_dir("grove-gimg");
+    ASSERT_NE(dir_, "");
     holders_before_ = cache_holders_of_root();
     cache_mounts_before_ = erofs_cache_mounts();
   }

@@ -1,7 +1,7 @@
 // L2: grove's EROFS images read back by two independent readers: the kernel (a file-backed
 // mount through fsopen("erofs") + fsconfig source=PATH, compared with the source tree, metadata
 // included) and Debian's erofs-utils 1.5 (fsck.erofs, dump.erofs). Images sit in a mkdtemp dir
-// under /var/tmp: file-backed EROFS refuses backing files on tmpfs (no read_folio, ENOTBLK).
+// under $TMPDIR, else /var/tmp: file-backed EROFS refuses backing files on tmpfs (no read_folio, ENOTBLK).
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -25,6 +25,7 @@
 #include "libcontainer/sys/linux_ops.h"
 #include "libcontainer/sys/uapi.h"
 #include "tests/support/files.h"
+#include "tests/support/image_mounts.h"
 #include "tests/support/priv.h"
 #include "tests/support/run_binary.h"
 
@@ -41,9 +42,8 @@ class ImageErofsPrivTest : public ::testing::Test {
     GROVE_REQUIRE_ROOT();
     GROVE_REQUIRE(grove::testing::missing_filesystem("erofs"));
     GROVE_REQUIRE(grove::testing::missing_new_mount_api());
-    char tmpl[] = "/var/tmp/grove-erofs-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = grove::testing::make_image_temp_dir("grove-erofs");
+    ASSERT_NE(dir_, "");
   }
   void TearDown() override {
     if (!dir_.empty()) fs::remove_all(dir_);
@@ -301,7 +301,7 @@ TEST_F(ImageErofsPrivTest, SameAsErofsUtilsFixtureThroughTheKernel) {
 }
 
 // A real OCI layout: busybox in one gzip layer (tests/clients/make_oci_archive.py), converted into
-// a store under /var/tmp, mounted and compared with the rootfs; a second image sharing the layer
+// a store under the test's temp dir, mounted and compared with the rootfs; a second image sharing the layer
 // keeps it until both are removed.
 TEST_F(ImageErofsPrivTest, ConvertOciLayoutIntoStore) {
   if (access("/bin/busybox", X_OK) != 0) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";

@@ -2,6 +2,8 @@
 
 #include "tests/support/image_mounts.h"
 
+#include <stdlib.h>
+
 #include <filesystem>
 #include <sstream>
 
@@ -50,6 +52,12 @@ std::vector<std::string> image_mounts_under(const std::vector<std::string>& pref
     }
   }
   return out;
+}
+
+std::string make_image_temp_dir(const std::string& prefix) {
+  const char* tmp = ::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp != nullptr && *tmp ? tmp : "/var/tmp") + "/" + prefix + ".XXXXXX";
+  return ::mkdtemp(tmpl.data()) != nullptr ? tmpl : std::string();
 }
 
 }  // namespace grove::testing

@@ -25,4 +25,9 @@ std::vector<std::string> loops_backed_by(const std::string& dir);
 // source starts with one of `prefixes`, one "fstype point source" line each.
 std::vector<std::string> image_mounts_under(const std::vector<std::string>& prefixes);
 
+// mkdtemp of <base>/<prefix>.XXXXXX where base is $TMPDIR, else /var/tmp: a disk filesystem
+// for EROFS images (file-backed mounts refuse tmpfs files with ENOTBLK; the tests/vm guest has
+// TMPDIR=/tmp on ext4 and no /var/tmp). "" when mkdtemp fails.
+std::string make_image_temp_dir(const std::string& prefix);
+
 }  // namespace grove::testing
