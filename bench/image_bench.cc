@@ -80,7 +80,7 @@ struct Setup {
   CliScratch scratch;
   std::string root;  // grove --root
   std::string tree_a, image_a, image_b;
-  std::string err;   // stderr captures
+  std::string err;  // stderr captures
 };
 
 Result<Setup> prepare(sys::Ops& ops, const ImageBenchConfig& cfg) {
@@ -128,12 +128,10 @@ Result<int64_t> cache_phase(sys::Ops& ops, const ImageBenchConfig& cfg, Setup& s
   const std::string tag = domain ? "share" : "plain";
   std::string bundles[2];
   for (int i = 0; i < 2; ++i) {
-    GROVE_ASSIGN_OR_RETURN(bundles[i], image_bundle(cfg, s, tag + (i == 0 ? "-a" : "-b"),
-                                                    i == 0 ? s.image_a : s.image_b,
-                                                    {"sh", "-c", cfg.reader == "read"
-                                                                       ? kReadAll
-                                                                       : kSendfileAll},
-                                                    domain));
+    GROVE_ASSIGN_OR_RETURN(
+        bundles[i],
+        image_bundle(cfg, s, tag + (i == 0 ? "-a" : "-b"), i == 0 ? s.image_a : s.image_b,
+                     {"sh", "-c", cfg.reader == "read" ? kReadAll : kSendfileAll}, domain));
   }
   Sample ignored;
   std::vector<std::string> made;
@@ -144,15 +142,15 @@ Result<int64_t> cache_phase(sys::Ops& ops, const ImageBenchConfig& cfg, Setup& s
   });
   for (int i = 0; i < 2; ++i) {
     std::string id = tag + "-hold-" + std::to_string(i);
-    GROVE_TRY(spawn_wait(grove_argv(cfg, s, {"create", "--bundle", bundles[i], id}), s.err,
-                         &ignored));
+    GROVE_TRY(
+        spawn_wait(grove_argv(cfg, s, {"create", "--bundle", bundles[i], id}), s.err, &ignored));
     made.push_back(id);
   }
   GROVE_ASSIGN_OR_RETURN(int64_t before, cached_bytes(ops));
   for (int i = 0; i < cfg.count; ++i) {
     std::string id = tag + "-read-" + std::to_string(i);
-    GROVE_TRY(spawn_wait(grove_argv(cfg, s, {"run", "--bundle", bundles[i % 2], id}), s.err,
-                         &ignored));
+    GROVE_TRY(
+        spawn_wait(grove_argv(cfg, s, {"run", "--bundle", bundles[i % 2], id}), s.err, &ignored));
   }
   GROVE_ASSIGN_OR_RETURN(int64_t after, cached_bytes(ops));
   return after - before;
@@ -167,10 +165,10 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 Status create_phase(const ImageBenchConfig& cfg, Setup& s, ImageBenchResult* r) {
   GROVE_ASSIGN_OR_RETURN(std::string img,
                          image_bundle(cfg, s, "create-image", s.image_a, {"true"}, false));
-  GROVE_ASSIGN_OR_RETURN(std::string dir,
-                         s.scratch.bundle("create-dir",
-                                          bench_config(Variant::kDefault, {"true"}, s.tree_a,
-                                                       s.scratch.cgroups_path("dir"), nullptr)));
+  GROVE_ASSIGN_OR_RETURN(
+      std::string dir,
+      s.scratch.bundle("create-dir", bench_config(Variant::kDefault, {"true"}, s.tree_a,
+                                                  s.scratch.cgroups_path("dir"), nullptr)));
   Sample ignored;
   for (int i = -1; i < cfg.count; ++i) {
     for (int k = 0; k < 2; ++k) {

@@ -43,9 +43,9 @@ struct ImageBenchConfig {
 };
 
 struct CacheRow {
-  std::string mode;        // "no inode_share" | "inode_share,domain_id"
-  std::string na;          // not run, and why
-  std::string failed;      // the error, when it failed
+  std::string mode;          // "no inode_share" | "inode_share,domain_id"
+  std::string na;            // not run, and why
+  std::string failed;        // the error, when it failed
   int64_t cached_delta = 0;  // bytes
 };
 
@@ -68,8 +68,7 @@ struct ImageBenchResult {
 
 // Runs both measurements. Errors: setup (scratch dir, busybox missing, image build); a failing
 // phase is recorded in its row instead. Leaves no container, mount, cgroup or file behind.
-[[nodiscard]] Result<ImageBenchResult> run_image_bench(sys::Ops& ops,
-                                                       const sys::Features& features,
+[[nodiscard]] Result<ImageBenchResult> run_image_bench(sys::Ops& ops, const sys::Features& features,
                                                        const ImageBenchConfig& cfg);
 
 // The human table and the JSON document ({"mode":"image", "kernel", "pid", "count", "shared_bytes",
@@ -83,9 +82,9 @@ std::string format_image_json(const ImageBenchConfig& cfg, const ImageBenchResul
 namespace grove::bench {
 
 // `grove-bench image [--count N] [--shared-mib M] [--upper tmpfs|none] [--reader read|sendfile]
-// [--grove PATH] [--busybox PATH] [--tmpdir DIR] [--json]`: parses argv (argv[1] == "image"), runs, prints. Returns the exit
-// code: 0 every phase ran or was n/a, 1 a phase or the setup failed, 2 a usage error (`usage`
-// is printed with it).
+// [--grove PATH] [--busybox PATH] [--tmpdir DIR] [--json]`: parses argv (argv[1] == "image"), runs,
+// prints. Returns the exit code: 0 every phase ran or was n/a, 1 a phase or the setup failed, 2 a
+// usage error (`usage` is printed with it).
 int run_image_mode(int argc, char** argv, const char* usage);
 
 }  // namespace grove::bench

@@ -54,15 +54,22 @@ std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResu
          std::string(cfg.upper == "none" ? 3 : 2, ' ') + spread_text(r.create_image_ms) + "\n";
   out += "  directory root (tree A)      " + spread_text(r.create_dir_ms) + "\n";
   double d = spread(r.create_dir_ms).median;
-  if (d > 0) out += "  image / directory            " + fixed(spread(r.create_image_ms).median / d, 2) + "\n";
+  if (d > 0) {
+    out += "  image / directory            " + fixed(spread(r.create_image_ms).median / d, 2) + "\n";
+  }
   return out;
 }
 
 std::string format_image_json(const ImageBenchConfig& cfg, const ImageBenchResult& r) {
-  nlohmann::json j = {{"mode", "image"},          {"kernel", r.kernel}, {"pid", r.pid},
-                      {"count", cfg.count},       {"shared_bytes", r.shared_bytes},
-                      {"own_bytes", r.own_bytes}, {"mounted", r.how},
-                      {"upper", cfg.upper}, {"reader", cfg.reader}};
+  nlohmann::json j = {{"mode", "image"},
+                      {"kernel", r.kernel},
+                      {"pid", r.pid},
+                      {"count", cfg.count},
+                      {"shared_bytes", r.shared_bytes},
+                      {"own_bytes", r.own_bytes},
+                      {"mounted", r.how},
+                      {"upper", cfg.upper},
+                      {"reader", cfg.reader}};
   nlohmann::json rows = nlohmann::json::array();
   for (const CacheRow& c : r.cache) {
     nlohmann::json row = {{"mode", c.mode}};

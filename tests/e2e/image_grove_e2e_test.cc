@@ -6,9 +6,9 @@
 // mount of ours, no loop device bound to our files, no layer-cache holder. Images and the store
 // sit under $TMPDIR, else /var/tmp (file-backed EROFS refuses tmpfs files: ENOTBLK).
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -177,8 +177,8 @@ class ImageGroveE2ePrivTest : public ::testing::Test {
     tool({kUmoci, "new", "--image", layout + ":bb"});
     tool({kUmoci, "unpack", "--image", layout + ":bb", ub});
     // Layer 1: the busybox rootfs of the bundle, and files later layers remove or hide.
-    fs::copy(bundle_->bundle() + "/rootfs", rootfs, fs::copy_options::recursive |
-                                                       fs::copy_options::copy_symlinks);
+    fs::copy(bundle_->bundle() + "/rootfs", rootfs,
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     for (const char* d : {"/etc/dir", "/etc/opq", "/proc", "/dev", "/sys"}) {
       fs::create_directories(rootfs + d);
     }

@@ -10,6 +10,7 @@
 // Images sit under $TMPDIR, else /var/tmp (file-backed EROFS refuses tmpfs files: ENOTBLK).
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -20,8 +21,6 @@
 #include <iostream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "libcontainer/base/strings.h"
 #include "libcontainer/image/build.h"
@@ -155,10 +154,11 @@ class ImageSharePrivTest : public ::testing::Test {
       std::size_t c1 = cached_bytes();
       GROVE_ASSIGN_OR_RETURN(std::size_t rb, read_all(dir_ + "/mnt-b"));
       std::size_t c2 = cached_bytes();
-      if (ra != rb) return Error::plain(EIO, "read " + std::to_string(ra) + " vs " +
-                                                 std::to_string(rb) + " bytes");
-      std::ofstream(out) << ra << " " << (c1 > c0 ? c1 - c0 : 0) << " "
-                         << (c2 > c1 ? c2 - c1 : 0) << " " << how << "\n";
+      if (ra != rb) {
+        return Error::plain(EIO, "read " + std::to_string(ra) + " vs " + std::to_string(rb));
+      }
+      std::ofstream(out) << ra << " " << (c1 > c0 ? c1 - c0 : 0) << " " << (c2 > c1 ? c2 - c1 : 0)
+                         << " " << how << "\n";
       return ok();  // the mounts go with the namespace
     });
     if (!st) return std::move(st).error();

@@ -56,7 +56,8 @@ std::vector<std::string> image_mounts_under(const std::vector<std::string>& pref
 
 std::string make_image_temp_dir(const std::string& prefix) {
   const char* tmp = ::getenv("TMPDIR");
-  std::string tmpl = std::string(tmp != nullptr && *tmp ? tmp : "/var/tmp") + "/" + prefix + ".XXXXXX";
+  std::string tmpl =
+      std::string(tmp != nullptr && *tmp ? tmp : "/var/tmp") + "/" + prefix + ".XXXXXX";
   return ::mkdtemp(tmpl.data()) != nullptr ? tmpl : std::string();
 }
 
