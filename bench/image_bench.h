@@ -72,7 +72,8 @@ struct ImageBenchResult {
                                                        const ImageBenchConfig& cfg);
 
 // The human table and the JSON document ({"mode":"image", "kernel", "pid", "count", "shared_bytes",
-// "own_bytes", "page_cache": [{"mode", "cached_bytes", "ratio_to_shared"} | {"mode","na"} |
+// "own_bytes", "page_cache": [{"mode", "cached_bytes", "ratio_to_shared", "implausible" (grew
+// less than 0.9 x shared: other activity moved the counter)} | {"mode","na"} |
 // {"mode","failed"}], "create_ms": {"image": {median,min,max}, "directory": {...}}}). Pure.
 std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResult& r);
 std::string format_image_json(const ImageBenchConfig& cfg, const ImageBenchResult& r);

@@ -29,6 +29,12 @@ nlohmann::json spread_json(const std::vector<double>& v) {
   return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"n", v.size()}};
 }
 
+// Every phase reads at least one image's data for the first time: a smaller growth means the
+// system-wide counter was moved by something else.
+bool implausible(const CacheRow& c, const ImageBenchResult& r) {
+  return c.cached_delta < static_cast<int64_t>(r.shared_bytes * 9 / 10);
+}
+
 }  // namespace
 
 std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResult& r) {
@@ -48,6 +54,13 @@ std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResu
              fixed(ratio(c.cached_delta, r.shared_bytes), 2) + " x the shared bytes)\n";
     }
   }
+  for (const CacheRow& c : r.cache) {
+    if (c.na.empty() && c.failed.empty() && implausible(c, r)) {
+      out += "  note: " + c.mode +
+             " grew less than one image's data: something else on this "
+             "machine freed page cache meanwhile; measure on a quiet machine (tests/vm)\n";
+    }
+  }
   out += "grove create (median [min .. max] of " + std::to_string(cfg.count) + "):\n";
   if (!r.failed.empty()) return out + "  FAILED: " + r.failed + "\n";
   out += "  image root (A, upper " + cfg.upper + ")" +
@@ -55,7 +68,8 @@ std::string format_image_table(const ImageBenchConfig& cfg, const ImageBenchResu
   out += "  directory root (tree A)      " + spread_text(r.create_dir_ms) + "\n";
   double d = spread(r.create_dir_ms).median;
   if (d > 0) {
-    out += "  image / directory            " + fixed(spread(r.create_image_ms).median / d, 2) + "\n";
+    out +=
+        "  image / directory            " + fixed(spread(r.create_image_ms).median / d, 2) + "\n";
   }
   return out;
 }
@@ -80,6 +94,7 @@ std::string format_image_json(const ImageBenchConfig& cfg, const ImageBenchResul
     } else {
       row["cached_bytes"] = c.cached_delta;
       row["ratio_to_shared"] = ratio(c.cached_delta, r.shared_bytes);
+      row["implausible"] = implausible(c, r);
     }
     rows.push_back(row);
   }
