@@ -7,6 +7,9 @@
 // B's pass adds ~0 (< 10 % of the shared bytes), read from the EROFS mounts and read through
 // overlayfs (as a container's root is); without it B's pass adds at least the shared bytes
 // again. Measured numbers are printed ("image-share: ...") for the issue note.
+// No drop_caches: each measurement mounts fresh superblocks (their page cache starts empty) and
+// the image files themselves are still cached from being written, so the growth is EROFS's own
+// pages; and dropping caches would hit everyone else on a shared host.
 // Images sit under $TMPDIR, else /var/tmp (file-backed EROFS refuses tmpfs files: ENOTBLK).
 
 #include <fcntl.h>
