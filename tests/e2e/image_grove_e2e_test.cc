@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,6 @@ class ImageGroveE2ePrivTest : public ::testing::Test {
     dir_ = make_image_temp_dir("grove-gimg");
     ASSERT_NE(dir_, "");
     holders_before_ = cache_holders_of_root();
-    cache_mounts_before_ = erofs_cache_mounts();
   }
 
   void TearDown() override {
@@ -77,26 +77,25 @@ class ImageGroveE2ePrivTest : public ::testing::Test {
     EXPECT_THAT(image_mounts_under({cli_->root(), dir_}), IsEmpty()) << when;
     EXPECT_THAT(loops_backed_by(dir_), IsEmpty()) << when;
     EXPECT_EQ(cache_holders_of_root(), holders_before_) << when;
-    EXPECT_EQ(erofs_cache_mounts(), cache_mounts_before_) << when;
-  }
-
-  // EROFS mounts in the layer cache (their source is /proc/self/fd/N: the file is named by the
-  // cache key, not the path).
-  int erofs_cache_mounts() {
-    int n = 0;
-    for (const MountLine& m : parse_mountinfo(read_text_file("/proc/self/mountinfo"))) {
-      if (m.fstype == "erofs" && m.point.rfind(kCache, 0) == 0) ++n;
+    // Layer mounts (named by cache key: their source is /proc/self/fd/N) left without holder,
+    // and the ones this test's containers held still mounted.
+    EXPECT_THAT(unheld_cache_mounts(kCache), IsEmpty()) << when;
+    for (const std::string& key : cache_mount_keys(kCache)) {
+      EXPECT_EQ(keys_.count(key), 0u) << when << ": layer " << key << " still mounted";
     }
-    return n;
   }
 
-  // Holder files in the layer cache naming a container of this test's state root.
+  // Holder files in the layer cache naming a container of this test's state root; their keys
+  // are remembered in keys_.
   int cache_holders_of_root() {
     int n = 0;
     std::error_code ec;
     for (const auto& key : fs::directory_iterator(kCache, ec)) {
       for (const auto& h : fs::directory_iterator(key.path() / "holders", ec)) {
-        if (read_text_file(h.path().string()).rfind(cli_->root(), 0) == 0) ++n;
+        if (read_text_file(h.path().string()).rfind(cli_->root(), 0) == 0) {
+          ++n;
+          keys_.insert(key.path().filename().string());
+        }
       }
     }
     return n;
@@ -206,7 +205,7 @@ class ImageGroveE2ePrivTest : public ::testing::Test {
   std::optional<BusyboxBundle> bundle_;
   std::string dir_;
   int holders_before_ = 0;
-  int cache_mounts_before_ = 0;
+  std::set<std::string> keys_;  // cache keys this test's containers were seen holding
 };
 
 // The default build: every regular file carries the trusted.erofs.fingerprint xattr and the

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
     EXPECT_THAT(host_mounts_under(cli_->root()), IsEmpty());
     EXPECT_THAT(loops_backed_by(images_), IsEmpty());
     EXPECT_EQ(erofs_cache_mounts(), mounts_before_);
+    EXPECT_THAT(unheld_cache_mounts(kCache), IsEmpty());
     if (!images_.empty()) fs::remove_all(images_);
   }
 
@@ -93,12 +95,12 @@ class ImageRootE2ePrivTest : public ::testing::Test {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
-  // Number of EROFS mounts in the layer cache on the host.
+  // Number of EROFS mounts in the layer cache of the keys this test's containers hold or held
+  // (keys_, refreshed here): other tests mount layers of their own side by side (ctest -j).
   int erofs_cache_mounts() {
+    (void)our_holders();
     int n = 0;
-    for (const MountLine& m : parse_mountinfo(read_text_file("/proc/self/mountinfo"))) {
-      if (m.fstype == "erofs" && m.point.rfind(kCache, 0) == 0) ++n;
-    }
+    for (const std::string& key : cache_mount_keys(kCache)) n += static_cast<int>(keys_.count(key));
     return n;
   }
 
@@ -111,6 +113,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
       for (const auto& h : fs::directory_iterator(key.path() / "holders", ec)) {
         if (read_text_file(h.path().string()).rfind(cli_->root(), 0) == 0) {
           ++out[key.path().filename().string()];
+          keys_.insert(key.path().filename().string());
         }
       }
     }
@@ -136,6 +139,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
   std::optional<BusyboxBundle> bundle_;
   std::string images_;
   int mounts_before_ = 0;
+  std::set<std::string> keys_;  // cache keys this test's containers were seen holding
 };
 
 TEST_F(ImageRootE2ePrivTest, TwoLayersWithTmpfsUpper) {
@@ -331,6 +335,7 @@ TEST_F(ImageRootE2ePrivTest, InvalidAnnotationsFailCleanly) {
     EXPECT_NE(r.code, 0) << c.want;
     EXPECT_THAT(r.err, HasSubstr(c.want));
     EXPECT_EQ(erofs_cache_mounts(), mounts_before_) << c.want;
+    EXPECT_THAT(unheld_cache_mounts(kCache), IsEmpty()) << c.want;
     EXPECT_THAT(our_holders(), IsEmpty()) << c.want;
     EXPECT_THAT(host_mounts_under(cli_->root()), IsEmpty()) << c.want;
     EXPECT_EQ(cli_->run({"state", "bad"}).code, 1) << c.want << ": state left";

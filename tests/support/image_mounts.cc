@@ -2,7 +2,10 @@
 
 #include "tests/support/image_mounts.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
@@ -51,6 +54,33 @@ std::vector<std::string> image_mounts_under(const std::vector<std::string>& pref
       }
     }
   }
+  return out;
+}
+
+std::set<std::string> cache_mount_keys(const std::string& cache) {
+  std::set<std::string> out;
+  const std::string prefix = cache + "/";
+  for (const MountLine& m : parse_mountinfo(read_text_file("/proc/self/mountinfo"))) {
+    if (m.fstype != "erofs" || m.point.rfind(prefix, 0) != 0) continue;
+    std::string rest = m.point.substr(prefix.size());
+    if (rest.size() > 4 && rest.substr(rest.size() - 4) == "/mnt") {
+      out.insert(rest.substr(0, rest.size() - 4));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> unheld_cache_mounts(const std::string& cache) {
+  std::vector<std::string> out;
+  int lock = ::open((cache + "/lock").c_str(), O_RDWR | O_CLOEXEC);
+  if (lock < 0) return out;  // no cache: nothing mounted through it
+  (void)::flock(lock, LOCK_EX);
+  for (const std::string& key : cache_mount_keys(cache)) {
+    std::error_code ec;
+    fs::directory_iterator holders(cache + "/" + key + "/holders", ec);
+    if (ec || holders == fs::directory_iterator()) out.push_back(key);
+  }
+  ::close(lock);
   return out;
 }
 

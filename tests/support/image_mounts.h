@@ -3,6 +3,7 @@
 // into {mount point, fstype, super options}, and the loop devices bound to files under a
 // directory (/sys/block/loop*/loop/backing_file). Read-only; no root needed to call.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ std::vector<std::string> loops_backed_by(const std::string& dir);
 // Mounts of this process (/proc/self/mountinfo) of type erofs or overlay whose mount point or
 // source starts with one of `prefixes`, one "fstype point source" line each.
 std::vector<std::string> image_mounts_under(const std::vector<std::string>& prefixes);
+
+// The layer mount cache (image/mount_cache.h) as tests see it. Both are safe while other tests
+// use the cache at the same time (ctest -j).
+// Keys (entry names under `cache`) whose <cache>/<key>/mnt is an erofs mount of this process.
+std::set<std::string> cache_mount_keys(const std::string& cache);
+// Keys mounted without any holder file: a leak whoever made it. Read under <cache>/lock (the
+// flock acquire/release hold), so an entry half-way through an acquire or release is not seen.
+// Empty when there is no cache.
+std::vector<std::string> unheld_cache_mounts(const std::string& cache);
 
 // mkdtemp of <base>/<prefix>.XXXXXX where base is $TMPDIR, else /var/tmp: a disk filesystem
 // for EROFS images (file-backed mounts refuse tmpfs files with ENOTBLK; the tests/vm guest has
