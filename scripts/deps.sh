@@ -7,7 +7,9 @@ GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libse
 # sandbox start-up comparison in grove-bench.
 # erofs-utils: fsck.erofs/dump.erofs (1.5) as a second, independent reader of grove's images,
 # and mkfs.erofs for the layer images of the image-root e2e tests (issue #7).
-GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap erofs-utils)
+# umoci: a real tool making OCI image layouts (layers with whiteouts and opaque dirs) for the
+# `grove image convert` e2e test (tests/e2e/image_grove_e2e_test.cc, issue #7).
+GROVE_TEST_DEPS=(groff-base python3 busybox-static uidmap bubblewrap erofs-utils umoci)
 # The engines and peers of the `clients` tests (tests/clients): podman + conmon, containerd,
 # crun and runc to compare with, newuidmap/newgidmap for rootless podman, python3-grpcio for
 # tests/clients/cri_client.py (a minimal CRI client; Debian 12 has no crictl).

@@ -4,6 +4,7 @@
 #include "libcontainer/image/store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -53,6 +54,16 @@ Result<UniqueFd> open_store(sys::Ops& ops, const std::string& store, bool create
     GROVE_TRY(mkdir_p(ops, fd.get(), "layers"));
     GROVE_TRY(mkdir_p(ops, fd.get(), "images"));
   }
+  return fd;
+}
+
+// STORE/lock, flock(LOCK_EX)ed: convert and rm of one store run one at a time, so an rm never
+// deletes a layer image a concurrent convert has just decided to reuse (it would then record an
+// image whose layer is gone), and two converts never build the same layer side by side. The lock
+// goes with the returned fd (also when the process dies).
+Result<UniqueFd> lock_store(sys::Ops& ops, int store) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, ops.openat(store, "lock", O_RDWR | O_CREAT, 0600));
+  GROVE_TRY(ops.flock(fd.get(), LOCK_EX).context("lock the store"));
   return fd;
 }
 
@@ -134,6 +145,7 @@ Result<StoredImage> convert_layout(sys::Ops& ops, const ConvertRequest& req) {
   GROVE_TRY(check_name(img.name));
   GROVE_ASSIGN_OR_RETURN(UniqueFd store, open_store(ops, req.store, /*create=*/true)
                                              .context([&] { return "store " + q(req.store); }));
+  GROVE_ASSIGN_OR_RETURN(UniqueFd lock, lock_store(ops, store.get()));
   for (const Descriptor& l : layers) {
     std::string hex = l.digest.substr(7);
     img.layers.push_back(l.digest);
@@ -171,18 +183,23 @@ Result<std::vector<StoredImage>> list_images(sys::Ops& ops, const std::string& s
 
 Status remove_image(sys::Ops& ops, const std::string& store, const std::string& name) {
   GROVE_TRY(check_name(name));
+  auto fd = ops.openat(AT_FDCWD, store, O_RDONLY | O_DIRECTORY, 0);
+  if (!fd && fd.error().code() == ENOENT) {
+    return Error::plain(ENOENT, "image " + q(name) + " does not exist");
+  }
+  if (!fd) return std::move(fd).error();
+  GROVE_ASSIGN_OR_RETURN(UniqueFd lock, lock_store(ops, fd->get()));
   GROVE_ASSIGN_OR_RETURN(std::vector<StoredImage> all, list_images(ops, store));
   auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == name; });
   if (it == all.end()) return Error::plain(ENOENT, "image " + q(name) + " does not exist");
-  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, ops.openat(AT_FDCWD, store, O_RDONLY | O_DIRECTORY, 0));
-  GROVE_TRY(ops.unlinkat(fd.get(), "images/" + name + ".json", 0));
+  GROVE_TRY(ops.unlinkat(fd->get(), "images/" + name + ".json", 0));
   std::set<std::string> used;
   for (const StoredImage& other : all) {
     if (other.name != name) used.insert(other.layers.begin(), other.layers.end());
   }
   for (const std::string& l : it->layers) {
     if (used.count(l) != 0) continue;
-    auto r = ops.unlinkat(fd.get(), "layers/" + l.substr(l.find(':') + 1) + ".erofs", 0);
+    auto r = ops.unlinkat(fd->get(), "layers/" + l.substr(l.find(':') + 1) + ".erofs", 0);
     if (!r && r.error().code() != ENOENT) return r;
   }
   return ok();

@@ -3,6 +3,8 @@
 // tmpfs, whose files cannot back an EROFS mount):
 //   STORE/layers/<hex>.erofs   the EROFS image of the layer blob sha256:<hex> (overlay whiteouts)
 //   STORE/images/<name>.json   {"name", "manifest", "layers": [digest, ...]} bottom-most first
+//   STORE/lock                 flock(LOCK_EX)ed by convert_layout and remove_image for their
+//                              whole run: one writer at a time per store (across processes)
 // Layer images are shared by every image naming them and removed with the last one.
 
 #include <string>
@@ -36,13 +38,15 @@ std::string layer_image_path(const std::string& store, const std::string& digest
 // Converts every layer of the picked manifest (verifying each blob's sha256 first; a layer
 // already in the store is reused) and records the image under its name, replacing a record of
 // the same name. Errors: those of the layout parsers, EIO for a blob whose digest does not
-// match, EINVAL for a bad name or a store on tmpfs, and the writer's.
+// match, EINVAL for a bad name or a store on tmpfs, and the writer's. Waits for STORE/lock while
+// another convert or rm of the store runs.
 [[nodiscard]] Result<StoredImage> convert_layout(sys::Ops& ops, const ConvertRequest& req);
 
 // The images recorded in `store`, sorted by name (none when the store does not exist).
 [[nodiscard]] Result<std::vector<StoredImage>> list_images(sys::Ops& ops, const std::string& store);
 
-// Removes image `name` and the layer images no other image uses. ENOENT when absent.
+// Removes image `name` and the layer images no other image uses, under STORE/lock (waits for a
+// running convert). ENOENT when absent (also when the store does not exist).
 [[nodiscard]] Status remove_image(sys::Ops& ops, const std::string& store, const std::string& name);
 
 }  // namespace grove::image

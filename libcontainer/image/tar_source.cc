@@ -167,7 +167,13 @@ Result<std::string> Builder::body(uint64_t size) {
 Status Builder::skip_pad(uint64_t size) {
   std::size_t pad = (kBlock - size % kBlock) % kBlock;
   if (pad == 0) return ok();
-  return in_.read(pad).has_value() ? ok() : Error::invalid("tar stream truncated");
+  // A stream that ends right after the last entry's data, without its padding (and so without
+  // the end marker), is accepted: Debian 12's umoci 0.4.7 `umoci insert` writes such layers (its
+  // tar writer is never closed) and umoci/Go unpack them. The entry's data is complete; a
+  // stream cut inside the data or the padding is still "truncated". OCI layer blobs are digest-
+  // checked before they get here, so a transfer cut short at that boundary does not pass.
+  auto p = in_.read(pad, /*eof_ok=*/true);
+  return p.has_value() ? ok() : Error::invalid("tar stream truncated");
 }
 
 Status Builder::spool(Inode& in, uint64_t size) {

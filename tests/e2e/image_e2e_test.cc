@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/support/files.h"
+#include "tests/support/image_mounts.h"
 #include "tests/support/run_binary.h"
 
 namespace {
@@ -26,9 +27,8 @@ namespace fs = std::filesystem;
 class ImageE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/var/tmp/grove-image-e2e-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = ::grove::testing::make_image_temp_dir("grove-image-e2e");
+    ASSERT_NE(dir_, "");
     fs::create_directories(dir_ + "/src/etc");
     std::ofstream(dir_ + "/src/etc/hostname") << "grove\n";
     fs::create_symlink("etc/hostname", dir_ + "/src/name");
@@ -66,10 +66,10 @@ TEST_F(ImageE2eTest, BuildFromDirectoryAndStdin) {
   EXPECT_EQ(a.substr(1024, 4), std::string("\xe2\xe1\xf5\xe0", 4));
   Ran t = grove("image build - -o b.erofs --mtime 0 < /dev/null");
   EXPECT_EQ(t.code, 0) << t.err;  // an empty tar stream is an empty root
-  ASSERT_EQ(run_shell("cd " + dir_ + "/src && tar --format=pax -cf ../src.tar .",
-                      {.out_path = dir_ + "/.o", .err_path = dir_ + "/.e", .cwd = dir_})
-                .code,
-            0);
+  Ran tar = run_shell("cd " + dir_ + "/src && tar --format=pax -cf ../src.tar .",
+                      {.out_path = dir_ + "/.o", .err_path = dir_ + "/.e", .cwd = dir_});
+  // busybox tar (the tests/vm guest's) has no --format=pax: the rest needs GNU tar.
+  if (tar.code != 0) GTEST_SKIP() << "GNU tar could not archive the tree: " << tar.err;
   Ran t1 = grove("image build - -o t1.erofs < src.tar");
   Ran t2 = grove("image build src.tar -o t2.erofs");
   ASSERT_EQ(t1.code, 0) << t1.err;

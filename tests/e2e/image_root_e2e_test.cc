@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +24,7 @@
 #include "tests/support/bundle.h"
 #include "tests/support/files.h"
 #include "tests/support/grove_cli.h"
+#include "tests/support/image_mounts.h"
 #include "tests/support/priv.h"
 
 namespace grove::testing {
@@ -47,33 +48,6 @@ std::string missing_tools() {
   if (find_mkfs().empty()) return "mkfs.erofs not found (apt-get install erofs-utils)";
   if (std::string m = missing_filesystem("erofs"); !m.empty()) return m;
   return missing_filesystem("overlay");
-}
-
-// Fields of the mountinfo lines: {mount point, fstype, super options}.
-struct MountLine {
-  std::string point, options, fstype;
-};
-std::vector<MountLine> mountinfo(const std::string& text) {
-  std::vector<MountLine> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> f = split(line, ' ');
-    std::size_t dash = 6;
-    while (dash < f.size() && f[dash] != "-") ++dash;
-    if (dash + 1 < f.size()) out.push_back({f[4], f[5], f[dash + 1]});
-  }
-  return out;
-}
-
-// Loop devices whose backing file is under `dir`.
-std::vector<std::string> loops_backed_by(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/sys/block", ec)) {
-    std::string bf = read_text_file(e.path().string() + "/loop/backing_file");
-    if (!bf.empty() && bf.rfind(dir, 0) == 0) out.push_back(e.path().filename().string());
-  }
-  return out;
 }
 
 class ImageRootE2ePrivTest : public ::testing::Test {
@@ -111,6 +85,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
     EXPECT_THAT(host_mounts_under(cli_->root()), IsEmpty());
     EXPECT_THAT(loops_backed_by(images_), IsEmpty());
     EXPECT_EQ(erofs_cache_mounts(), mounts_before_);
+    EXPECT_THAT(unheld_cache_mounts(kCache), IsEmpty());
     if (!images_.empty()) fs::remove_all(images_);
   }
 
@@ -120,12 +95,12 @@ class ImageRootE2ePrivTest : public ::testing::Test {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
-  // Number of EROFS mounts in the layer cache on the host.
+  // Number of EROFS mounts in the layer cache of the keys this test's containers hold or held
+  // (keys_, refreshed here): other tests mount layers of their own side by side (ctest -j).
   int erofs_cache_mounts() {
+    (void)our_holders();
     int n = 0;
-    for (const MountLine& m : mountinfo(read_text_file("/proc/self/mountinfo"))) {
-      if (m.fstype == "erofs" && m.point.rfind(kCache, 0) == 0) ++n;
-    }
+    for (const std::string& key : cache_mount_keys(kCache)) n += static_cast<int>(keys_.count(key));
     return n;
   }
 
@@ -138,6 +113,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
       for (const auto& h : fs::directory_iterator(key.path() / "holders", ec)) {
         if (read_text_file(h.path().string()).rfind(cli_->root(), 0) == 0) {
           ++out[key.path().filename().string()];
+          keys_.insert(key.path().filename().string());
         }
       }
     }
@@ -163,6 +139,7 @@ class ImageRootE2ePrivTest : public ::testing::Test {
   std::optional<BusyboxBundle> bundle_;
   std::string images_;
   int mounts_before_ = 0;
+  std::set<std::string> keys_;  // cache keys this test's containers were seen holding
 };
 
 TEST_F(ImageRootE2ePrivTest, TwoLayersWithTmpfsUpper) {
@@ -173,7 +150,7 @@ TEST_F(ImageRootE2ePrivTest, TwoLayersWithTmpfsUpper) {
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_THAT(r.out, HasSubstr("top\nfrom top\nfrom base\nwritten\nchanged\n"));
   std::string root_fs;
-  for (const MountLine& m : mountinfo(r.out.substr(r.out.find("====")))) {
+  for (const MountLine& m : parse_mountinfo(r.out.substr(r.out.find("====")))) {
     if (m.point == "/") root_fs = m.fstype + " " + m.options;
   }
   EXPECT_THAT(root_fs, HasSubstr("overlay rw")) << r.out;
@@ -222,7 +199,7 @@ TEST_F(ImageRootE2ePrivTest, SingleLayerWithoutUpperIsTheErofsMount) {
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_THAT(r.out, HasSubstr("base\n"));
   std::string root_fs;
-  for (const MountLine& m : mountinfo(r.out.substr(r.out.find("====")))) {
+  for (const MountLine& m : parse_mountinfo(r.out.substr(r.out.find("====")))) {
     if (m.point == "/") root_fs = m.fstype + " " + m.options;
   }
   EXPECT_THAT(root_fs, HasSubstr("erofs ro")) << r.out;
@@ -358,6 +335,7 @@ TEST_F(ImageRootE2ePrivTest, InvalidAnnotationsFailCleanly) {
     EXPECT_NE(r.code, 0) << c.want;
     EXPECT_THAT(r.err, HasSubstr(c.want));
     EXPECT_EQ(erofs_cache_mounts(), mounts_before_) << c.want;
+    EXPECT_THAT(unheld_cache_mounts(kCache), IsEmpty()) << c.want;
     EXPECT_THAT(our_holders(), IsEmpty()) << c.want;
     EXPECT_THAT(host_mounts_under(cli_->root()), IsEmpty()) << c.want;
     EXPECT_EQ(cli_->run({"state", "bad"}).code, 1) << c.want << ": state left";

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/files.h"
+#include "tests/support/grove_cli.h"
 #include "tests/support/priv.h"
 #include "tests/support/run_binary.h"
 
@@ -110,6 +111,37 @@ TEST(BenchCliPrivTest, SweepWritesAnSvg) {
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("workers 2, variant default")) << r.out;
   EXPECT_THAT(read_text_file(plot.path() + "/p.svg"), HasSubstr("<polyline")) << r.err;
+}
+
+// grove-bench image: both page-cache rows are a number or n/a with the probe's reason, both
+// create columns have samples, and nothing is left (images, trees, state, cgroups, mounts).
+TEST(BenchCliPrivTest, ImageModeReportsPageCacheAndCreateTimes) {
+  GROVE_REQUIRE_ROOT();
+  GROVE_REQUIRE(busybox_missing());
+  GROVE_REQUIRE(missing_filesystem("erofs"));
+  GROVE_REQUIRE(missing_filesystem("overlay"));
+  TempDir dir;
+  Ran r = run_binary({GROVE_BENCH_BIN, "image", "--count", "2", "--shared-mib", "2", "--tmpdir",
+                      dir.path(), "--json"},
+                     RunOptions{.out_path = dir.path() + "/out", .err_path = dir.path() + "/err"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["shared_bytes"].get<uint64_t>(), 2u * 1024 * 1024) << r.out;
+  ASSERT_EQ(j["page_cache"].size(), 2u) << r.out;
+  const nlohmann::json& plain = j["page_cache"][0];
+  EXPECT_EQ(plain["mode"], "no inode_share") << r.out;
+  EXPECT_TRUE(plain.contains("cached_bytes")) << r.out;
+  const nlohmann::json& share = j["page_cache"][1];
+  EXPECT_EQ(share["mode"], "inode_share,domain_id") << r.out;
+  EXPECT_TRUE(share.contains("cached_bytes") || share.contains("na")) << r.out;
+  EXPECT_FALSE(share.contains("failed")) << r.out;
+  for (const char* kind : {"image", "directory"}) {
+    EXPECT_EQ(j["create_ms"][kind]["n"].get<int>(), 2) << r.out;
+    EXPECT_GT(j["create_ms"][kind]["median"].get<double>(), 0) << r.out;
+  }
+  expect_clean(dir, j["pid"].get<int>());
+  for (const std::string& m : host_mounts_under(dir.path())) ADD_FAILURE() << "left: " << m;
 }
 
 TEST(BenchCliPrivTest, BadVariantIsAUsageError) {

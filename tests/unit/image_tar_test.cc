@@ -215,6 +215,26 @@ TEST_F(ImageTarTest, BadInputNamesTheProblem) {
   EXPECT_THAT(r.error().message(), ::testing::HasSubstr("truncated"));
 }
 
+// umoci 0.4.7 `umoci insert` layers: the opaque marker before its directory's header, and the
+// stream ends right after the last file's data (no padding, no end marker). Accepted; a stream
+// cut inside the data or inside the padding is not.
+TEST_F(ImageTarTest, UnpaddedLastEntryAsUmociInsertWritesIt) {
+  std::string t = entry({"etc/opq/.wh..wh..opq", "", '0', 0644}) +
+                  entry({"etc/opq/", "", '5', 0755}) +
+                  entry({"etc/opq/fresh", "", '0', 0644, 0, 0, 0, 0, "n2\n"});
+  std::string unpadded = t.substr(0, t.size() - (512 - 3));
+  auto tree = parse(unpadded);
+  ASSERT_TRUE(tree) << tree.error().message();
+  ASSERT_TRUE(convert_whiteouts(*tree));
+  EXPECT_EQ(tree->at(*tree->lookup("etc/opq")).xattrs.at("trusted.overlay.opaque"), "y");
+  EXPECT_EQ(tree->at(*tree->lookup("etc/opq/fresh")).size, 3u);
+  for (std::size_t cut : {unpadded.size() - 1, unpadded.size() + 100}) {
+    auto r = parse(t.substr(0, cut));
+    ASSERT_FALSE(r) << cut;
+    EXPECT_THAT(r.error().message(), ::testing::HasSubstr("truncated")) << cut;
+  }
+}
+
 TEST_F(ImageTarTest, OciWhiteoutsBecomeOverlayForm) {
   std::string t = entry({"etc/", "", '5', 0755}) + entry({"etc/.wh.passwd", "", '0', 0600}) +
                   entry({"etc/.wh.shadow", "", '0', 0600}) + entry({"etc/shadow", "", '0', 0600}) +
