@@ -170,8 +170,15 @@ Result<std::vector<Contender>> contenders_for(const CliBenchConfig& cfg) {
   if (cfg.mode != "cli" && cfg.mode != "exec") return Error::invalid("unknown mode " + q(cfg.mode));
   out.push_back(grove);
   for (const std::string& name : cfg.compare) {
+    // NAME=PATH: another runtime binary with runc's CLI (an older grove for an A/B in one run).
+    if (std::size_t eq = name.find('='); eq != std::string::npos && eq > 0) {
+      const std::string path = name.substr(eq + 1);
+      if (::access(path.c_str(), X_OK) != 0) return Error::last("--compare: " + q(path));
+      out.push_back(Contender{name.substr(0, eq), Kind::kCli, path, ""});
+      continue;
+    }
     if (name != "crun" && name != "runc") {
-      return Error::invalid("--compare: unknown runtime " + q(name) + " (crun, runc)");
+      return Error::invalid("--compare: unknown runtime " + q(name) + " (crun, runc or NAME=PATH)");
     }
     Contender c{name, Kind::kCli, find_binary(name), ""};
     if (c.bin.empty()) c.na = name + " not installed";

@@ -34,7 +34,7 @@ constexpr const char* kUsage =
     "  Runs `grove sandbox -- true` (default mapping and --map=root), bwrap and `unshare -r`\n"
     "  N times each (default 50) as the calling user and prints median/p90/mean in ms.\n"
     "usage: grove-bench cli|exec|lib|floor [--count N] [--rounds R] [--workers P[,P...]]\n"
-    "                   [--compare crun,runc] [--variant default,seccomp,userns,nonetns]\n"
+    "                   [--compare crun,runc,NAME=PATH] [--variant default,seccomp,userns,nonetns]\n"
     "                   [--ops lifecycle,run] [--json] [--svg FILE] [--grove PATH]\n"
     "                   [--busybox PATH] [--seccomp-profile FILE] [--tmpdir DIR]\n"
     "  cli: create+start+wait+delete and run of a /bin/true container (default `grove spec`\n"

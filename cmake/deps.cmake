@@ -14,7 +14,6 @@ endfunction()
 grove_require_pkg(LIBMOUNT mount libmount-dev)
 grove_require_pkg(LIBCAP libcap libcap-dev)
 grove_require_pkg(LIBSECCOMP libseccomp libseccomp-dev)
-grove_require_pkg(LIBSELINUX libselinux libselinux1-dev)
 # zlib: gzip-compressed tar layers for `grove image build` (OCI layers are usually .tar.gz).
 grove_require_pkg(ZLIB zlib zlib1g-dev)
 

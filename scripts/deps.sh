@@ -1,8 +1,10 @@
 # Sourced by scripts/test and scripts/run-demo: installs the Debian packages grove needs, only
 # when one is missing (a no-op that costs ~50 ms when everything is there).
 # zlib1g-dev: gzip-compressed tar layers for `grove image build` (OCI layers are .tar.gz).
+# No libselinux: grove applies labels through /proc and selinuxfs itself (sys/probe.h), and
+# linking it cost every verb its constructor and pcre2's relocations (bench/README.md).
 GROVE_BUILD_DEPS=(g++ cmake ninja-build pkg-config libmount-dev libcap-dev libseccomp-dev
-  libselinux1-dev nlohmann-json3-dev libgtest-dev libgmock-dev zlib1g-dev)
+  nlohmann-json3-dev libgtest-dev libgmock-dev zlib1g-dev)
 # uidmap (newuidmap/newgidmap) for grove sandbox with subordinate ids; bubblewrap for the
 # sandbox start-up comparison in grove-bench.
 # erofs-utils: fsck.erofs/dump.erofs (1.5) as a second, independent reader of grove's images,

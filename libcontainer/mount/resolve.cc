@@ -93,6 +93,21 @@ Result<UniqueFd> mkdir_all_in_root(sys::Ops& ops, int root_fd, const std::string
   if (whole || whole.error().code() != ENOENT) return whole;
   std::vector<std::string> comps;
   push_components(path, &comps);
+  // Usually only the last component is missing (a mount point in a directory of the image):
+  // resolve its parent in one go instead of opening every prefix from "/" (~4 syscalls fewer
+  // per mount point). A missing parent falls through to the walk below.
+  if (comps.size() >= 2 && comps.front() != "..") {
+    std::string parent;
+    for (auto it = comps.rbegin(); it + 1 != comps.rend(); ++it) parent += "/" + *it;
+    auto dir = open_in_root(ops, root_fd, parent, kDirFlags, resolve);
+    if (dir) {
+      auto made = ops.mkdirat(dir->get(), comps.front(), mode);
+      if (!made && made.error().code() != EEXIST) return std::move(made).error();
+      // O_NOFOLLOW: if it is (or became) a symlink, fail instead of following it.
+      return ops.openat(dir->get(), comps.front(), kDirFlags | O_NOFOLLOW, 0);
+    }
+    if (dir.error().code() != ENOENT) return std::move(dir).error();
+  }
   GROVE_ASSIGN_OR_RETURN(UniqueFd cur, open_in_root(ops, root_fd, "/", kDirFlags, resolve));
   std::string prefix;
   while (!comps.empty()) {

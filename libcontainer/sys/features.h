@@ -45,7 +45,7 @@ struct Features {
   Probe erofs_file_backed;    // EROFS on a regular file without a loop device (6.12)
   Probe erofs_inode_share;    // EROFS inode_share/domain_id page-cache sharing (7.0)
   // Security.
-  Probe selinux;              // SELinux enabled (libselinux is_selinux_enabled)
+  Probe selinux;              // SELinux enabled (libselinux is_selinux_enabled rule + exec attr)
   Probe apparmor;             // AppArmor enabled
   Probe seccomp;              // seccomp filter mode
   Probe seccomp_notify;       // SECCOMP_RET_USER_NOTIF / listener fds (5.0)

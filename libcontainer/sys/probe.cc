@@ -2,9 +2,9 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <selinux/selinux.h>
 #include <signal.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 
 #include <cstdio>
 #include <string>
@@ -172,7 +172,7 @@ void probe_filesystems(Ops& ops, const KernelRelease& k, Features* f) {
 }
 
 void probe_security(Ops& ops, Features* f) {
-  f->selinux = probe_selinux(ops, is_selinux_enabled() == 1);
+  f->selinux = probe_selinux(ops);
   auto aa = ops.read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled");
   if (!aa) {
     f->apparmor = Probe::no(aa.error().message());
@@ -205,9 +205,11 @@ void probe_security(Ops& ops, Features* f) {
 }  // namespace
 
 Probe evaluate_selinux(const SelinuxProbeInputs& in) {
-  if (!in.lib_enabled) return Probe::no("is_selinux_enabled() = 0");
   if (!in.selinuxfs_mounted) {
     return Probe::no(std::string(kSelinuxFs) + " not mounted: " + in.selinuxfs_detail);
+  }
+  if (!in.config_exists) {
+    return Probe::no(std::string(kSelinuxConfig) + " missing: " + in.config_detail);
   }
   if (!in.exec_attr_exists) {
     return Probe::no(std::string(kSelinuxExecAttr) + " missing: " + in.exec_attr_detail);
@@ -215,11 +217,14 @@ Probe evaluate_selinux(const SelinuxProbeInputs& in) {
   return Probe::yes();
 }
 
-Probe probe_selinux(sys::Ops& ops, bool lib_enabled) {
+// libselinux's is_selinux_enabled() without linking libselinux (its constructor alone cost
+// every grove verb a statfs, /proc/filesystems, /etc/selinux/config, and the pcre2 library's
+// relocations): a writable selinuxfs at kSelinuxFs (libselinux's verify_selinuxmnt: read-only
+// means "disabled", which is how a container is told) and a policy configuration
+// (has_selinux_config). libselinux also looks for selinuxfs at /selinux and in /proc/mounts; a
+// label is only ever applied through kSelinuxFs's kernel, so that is the mount checked.
+Probe probe_selinux(sys::Ops& ops) {
   SelinuxProbeInputs in;
-  in.lib_enabled = lib_enabled;
-  // libselinux may report "enabled" from a stale or bind-mounted view; the kernel's answer is
-  // whether a selinuxfs is actually mounted where libselinux and grove look for it.
   auto fs = ops.statfs(kSelinuxFs);
   if (!fs) {
     in.selinuxfs_detail = fs.error().message();
@@ -228,9 +233,14 @@ Probe probe_selinux(sys::Ops& ops, bool lib_enabled) {
     char hex[32];
     std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(fs->f_type));
     in.selinuxfs_detail = std::string("f_type ") + hex + " is not selinuxfs";
+  } else if ((fs->f_flags & ST_RDONLY) != 0) {
+    in.selinuxfs_detail = "mounted read-only (selinux disabled for this process)";
   } else {
     in.selinuxfs_mounted = true;
   }
+  auto config = ops.fstatat(AT_FDCWD, kSelinuxConfig, 0);
+  in.config_exists = config.has_value();
+  if (!config) in.config_detail = config.error().message();
   // The exec attribute is what apply_exec_label writes; without it a label cannot be applied.
   auto st = ops.fstatat(AT_FDCWD, kSelinuxExecAttr, 0);
   in.exec_attr_exists = st.has_value();

@@ -1,7 +1,7 @@
 #pragma once
 // sys::probe(): what this kernel and process can do, as a sys::Features value (features.h).
 // Every probe goes through the injected sys::Ops, so FakeOps can drive both sides of each
-// fallback; only SELinux asks libselinux directly (is_selinux_enabled()).
+// fallback (SELinux included: libselinux's is_selinux_enabled() rule, through `ops`).
 //
 // Cost and side effects: the probe only makes syscalls designed to fail cheaply or to open and
 // close an fd (no mount, no namespace, no process is created; see probe.cc for each trick), plus
@@ -25,29 +25,31 @@ Features probe(Ops& ops);
 // without it -> kLegacy; nothing mounted -> kNone. `detail` (optional) describes where v2 lives.
 CgroupLayout probe_cgroup_layout(Ops& ops, std::string* detail);
 
-// The selinuxfs mount point and its statfs magic (SELINUX_MAGIC, <linux/magic.h>), and the
-// attribute setexeccon() writes.
+// The selinuxfs mount point and its statfs magic (SELINUX_MAGIC, <linux/magic.h>), the policy
+// configuration libselinux requires, and the attribute setexeccon() writes.
 inline constexpr const char* kSelinuxFs = "/sys/fs/selinux";
 inline constexpr long kSelinuxMagic = 0xf97cff8c;
+inline constexpr const char* kSelinuxConfig = "/etc/selinux/config";
 inline constexpr const char* kSelinuxExecAttr = "/proc/thread-self/attr/exec";
 
 // The pieces of the SELinux availability decision, gathered by probe_selinux() or by a test.
 struct SelinuxProbeInputs {
-  bool lib_enabled = false;        // libselinux is_selinux_enabled() == 1
-  bool selinuxfs_mounted = false;  // statfs(kSelinuxFs).f_type == kSelinuxMagic
-  std::string selinuxfs_detail;    // why not (statfs error or the f_type found)
+  bool selinuxfs_mounted = false;  // statfs(kSelinuxFs): f_type kSelinuxMagic, not ST_RDONLY
+  std::string selinuxfs_detail;    // why not (statfs error, the f_type found, read-only)
+  bool config_exists = false;      // fstatat(kSelinuxConfig) succeeded
+  std::string config_detail;       // why not (the fstatat error)
   bool exec_attr_exists = false;   // fstatat(kSelinuxExecAttr) succeeded
   std::string exec_attr_detail;    // why not (the fstatat error)
 };
 
-// Pure: SELinux counts as enabled only when all three hold. The false reason names the first
-// missing piece ("is_selinux_enabled() = 0", "/sys/fs/selinux: ...", "/proc/thread-self/attr/
-// exec: ..."). Never fails.
+// Pure: SELinux counts as enabled only when all three hold (the first two are libselinux's
+// is_selinux_enabled() rule). The false reason names the first missing piece
+// ("/sys/fs/selinux not mounted: ...", "/etc/selinux/config missing: ...",
+// "/proc/thread-self/attr/exec missing: ..."). Never fails.
 Probe evaluate_selinux(const SelinuxProbeInputs& in);
 
-// Gathers SelinuxProbeInputs through `ops` (statfs and fstatat only; nothing is written) with
-// `lib_enabled` from the caller (sys::probe passes is_selinux_enabled() == 1), then
-// evaluate_selinux(). Thread-safe if `ops` is.
-Probe probe_selinux(sys::Ops& ops, bool lib_enabled);
+// Gathers SelinuxProbeInputs through `ops` (one statfs and two fstatat; nothing is written),
+// then evaluate_selinux(). Links no libselinux. Thread-safe if `ops` is.
+Probe probe_selinux(sys::Ops& ops);
 
 }  // namespace grove::sys

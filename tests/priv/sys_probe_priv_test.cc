@@ -96,7 +96,7 @@ TEST(SysProbePrivTest, CostIsPrintedAndNothingIsLeftBehind) {
     mntns_before = buf;
   }
   int fds_before = count_fds();
-  (void)probe(ops);  // warm-up: page cache, libselinux init
+  (void)probe(ops);  // warm-up: page cache, dentries
   constexpr int kRuns = 200;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRuns; ++i) (void)probe(ops);

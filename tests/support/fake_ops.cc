@@ -143,6 +143,9 @@ void FakeOps::set_link(const std::string& path, std::string target) {
 }
 void FakeOps::set_stat(const std::string& key, const struct stat& st) { stats_[key] = st; }
 void FakeOps::set_statfs(const std::string& key, long f_type) { statfs_[key] = f_type; }
+void FakeOps::set_statfs_flags(const std::string& key, long f_flags) {
+  statfs_flags_[key] = f_flags;
+}
 void FakeOps::set_dir(const std::string& path, std::vector<std::string> names) {
   dirs_[path] = std::move(names);
 }

@@ -72,6 +72,8 @@ class FakeOps : public sys::Ops {
   // `<path:/proc/rest>`).
   void set_stat(const std::string& key, const struct stat& st);
   void set_statfs(const std::string& key, long f_type);
+  // statfs(path)'s f_flags (ST_RDONLY, ...) for a key also given to set_statfs; default 0.
+  void set_statfs_flags(const std::string& key, long f_flags);
   // list_dir(_, path) -> names; list_dir(fd labelled `label`, "") -> names set for "<label>".
   void set_dir(const std::string& path, std::vector<std::string> names);
   // statmount(mnt_id) -> st; statx_mnt_id(_, path) -> id; listmount(mnt_id) -> children.
@@ -277,6 +279,7 @@ class FakeOps : public sys::Ops {
   std::map<std::string, std::string> links_;
   std::map<std::string, struct stat> stats_;
   std::map<std::string, long> statfs_;
+  std::map<std::string, long> statfs_flags_;
   std::map<std::string, std::vector<std::string>> dirs_;
   std::map<uint64_t, sys::MountStat> statmounts_;
   std::map<std::string, sys::MountStat> statmount_fds_;

@@ -132,6 +132,7 @@ Result<struct statfs> FakeOps::statfs(const std::string& path) {
   struct statfs st;
   std::memset(&st, 0, sizeof(st));
   st.f_type = it->second;
+  if (auto f = statfs_flags_.find(path); f != statfs_flags_.end()) st.f_flags = f->second;
   return st;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -87,6 +88,44 @@ TEST_F(ContainerStateStoreTest, SaveLoadRoundTrip) {
   struct stat st;
   ASSERT_EQ(::stat((root_ + "/c1/state.json").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// The second and later saves swap the new record in (RENAME_EXCHANGE) and unlink the old one:
+// the reader sees the newest record, one inode per save, no temporary left.
+TEST_F(ContainerStateStoreTest, ResaveReplacesRecordAndLeavesNoTemporary) {
+  StateStore store(root_);
+  auto lock = store.create("c1");
+  ASSERT_TRUE(lock) << lock.error().message();
+  ContainerRecord r = record("c1");
+  ASSERT_TRUE(store.save(r));
+  struct stat first;
+  ASSERT_EQ(::stat((root_ + "/c1/state.json").c_str(), &first), 0);
+  // A reader holding the old file keeps reading the old record.
+  UniqueFd old_fd(::open((root_ + "/c1/state.json").c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(old_fd);
+  r.phase = "running";
+  r.init_pid = 77;
+  ASSERT_TRUE(store.save(r));
+  r.phase = "stopped";
+  ASSERT_TRUE(store.save(r));
+  auto loaded = store.load("c1");
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(loaded->phase, "stopped");
+  EXPECT_EQ(loaded->init_pid, 77);
+  struct stat now;
+  ASSERT_EQ(::stat((root_ + "/c1/state.json").c_str(), &now), 0);
+  EXPECT_NE(now.st_ino, first.st_ino);
+  EXPECT_EQ(now.st_mode & 0777, 0600u);
+  EXPECT_NE(::access((root_ + "/c1/.state.json.tmp").c_str(), F_OK), 0);
+  struct stat held;
+  ASSERT_EQ(::fstat(old_fd.get(), &held), 0);
+  EXPECT_EQ(held.st_nlink, 0u);  // the replaced record is unlinked, not left under another name
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(root_ + "/c1")) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_THAT(names, ElementsAre("lock", "state.json"));
 }
 
 TEST_F(ContainerStateStoreTest, DuplicateCreateIsEexist) {

@@ -110,12 +110,33 @@ TEST_F(ResolveTest, WalkFileInTheMiddleIsEnotdir) {
   EXPECT_EQ(fd.error().code(), ENOTDIR);
 }
 
+// Only the last component missing (the usual mount point): the parent is resolved in one
+// openat2, not prefix by prefix from "/".
 TEST_F(ResolveTest, MkdirAllCreatesMissingComponentsNoFollow) {
-  ops_.fail_next("openat2", ENOENT);  // whole path
-  ops_.fail_at("openat2", 4, ENOENT);  // "/a/b" is missing; "/a" exists
+  ops_.fail_next("openat2", ENOENT);  // whole path; "/a" exists
   auto fd = mkdir_all_in_root(ops_, root_.get(), "/a/b", 0755, ResolveMode::kOpenat2);
   ASSERT_TRUE(fd) << fd.error().message();
   EXPECT_EQ(ops_.trace_text(),
+            "openat2(<root>, \"/a/b\", O_RDONLY|O_DIRECTORY|O_PATH, "
+            "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT) = ENOENT\n"
+            "openat2(<root>, \"/a\", O_RDONLY|O_DIRECTORY|O_PATH, "
+            "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT)\n"
+            "mkdirat(<path:/a>, \"b\", 0755)\n"
+            "openat(<path:/a>, \"b\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)");
+}
+
+// The parent missing too: the walk from "/" creates each missing component in its resolved
+// parent and reopens it O_NOFOLLOW.
+TEST_F(ResolveTest, MkdirAllWalksWhenTheParentIsMissing) {
+  ops_.fail_next("openat2", ENOENT);   // whole path "/a/b/c"
+  ops_.fail_at("openat2", 2, ENOENT);  // parent "/a/b"
+  ops_.fail_at("openat2", 5, ENOENT);  // the walk: "/" and "/a" exist, "/a/b" does not
+  ops_.fail_at("openat2", 6, ENOENT);  // "/a/b/c"
+  auto fd = mkdir_all_in_root(ops_, root_.get(), "/a/b/c", 0755, ResolveMode::kOpenat2);
+  ASSERT_TRUE(fd) << fd.error().message();
+  EXPECT_EQ(ops_.trace_text(),
+            "openat2(<root>, \"/a/b/c\", O_RDONLY|O_DIRECTORY|O_PATH, "
+            "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT) = ENOENT\n"
             "openat2(<root>, \"/a/b\", O_RDONLY|O_DIRECTORY|O_PATH, "
             "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT) = ENOENT\n"
             "openat2(<root>, \"/\", O_RDONLY|O_DIRECTORY|O_PATH, "
@@ -125,7 +146,11 @@ TEST_F(ResolveTest, MkdirAllCreatesMissingComponentsNoFollow) {
             "openat2(<root>, \"/a/b\", O_RDONLY|O_DIRECTORY|O_PATH, "
             "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT) = ENOENT\n"
             "mkdirat(<path:/a>, \"b\", 0755)\n"
-            "openat(<path:/a>, \"b\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)");
+            "openat(<path:/a>, \"b\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)\n"
+            "openat2(<root>, \"/a/b/c\", O_RDONLY|O_DIRECTORY|O_PATH, "
+            "RESOLVE_NO_MAGICLINKS|RESOLVE_IN_ROOT) = ENOENT\n"
+            "mkdirat(<path:b>, \"c\", 0755)\n"
+            "openat(<path:b>, \"c\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_PATH, 00)");
 }
 
 TEST_F(ResolveTest, MkdirAllOtherErrorsPropagate) {

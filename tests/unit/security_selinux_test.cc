@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <string>
@@ -161,38 +162,62 @@ TEST(SelinuxKeyringTest, KeyctlErrorStillResetsTheLabel) {
 }
 
 TEST(SelinuxProbeTest, EvaluateNeedsAllThree) {
-  sys::SelinuxProbeInputs in{true, true, "", true, ""};
+  sys::SelinuxProbeInputs in{true, "", true, "", true, ""};
   EXPECT_TRUE(sys::evaluate_selinux(in));
   in.exec_attr_exists = false;
   in.exec_attr_detail = "ENOENT";
   EXPECT_EQ(sys::evaluate_selinux(in).reason, "/proc/thread-self/attr/exec missing: ENOENT");
+  in.config_exists = false;
+  in.config_detail = "ENOENT";
+  EXPECT_EQ(sys::evaluate_selinux(in).reason, "/etc/selinux/config missing: ENOENT");
   in.selinuxfs_mounted = false;
   in.selinuxfs_detail = "f_type 0x62656572 is not selinuxfs";
   EXPECT_EQ(sys::evaluate_selinux(in).reason,
             "/sys/fs/selinux not mounted: f_type 0x62656572 is not selinuxfs");
-  in.lib_enabled = false;
-  EXPECT_EQ(sys::evaluate_selinux(in).reason, "is_selinux_enabled() = 0");
 }
 
-TEST(SelinuxProbeTest, ProbeChecksSelinuxfsMagicAndExecAttr) {
-  FakeOps ops;
-  ops.set_statfs("/sys/fs/selinux", sys::kSelinuxMagic);
+// libselinux's is_selinux_enabled() rule (a writable selinuxfs and /etc/selinux/config), then
+// the exec attribute, all through ops: no libselinux.
+TEST(SelinuxProbeTest, ProbeChecksSelinuxfsConfigAndExecAttr) {
   struct stat st {};
   st.st_mode = S_IFREG | 0666;
+  FakeOps ops;
+  ops.set_statfs("/sys/fs/selinux", sys::kSelinuxMagic);
+  ops.set_stat("/etc/selinux/config", st);
   ops.set_stat("/proc/thread-self/attr/exec", st);
-  EXPECT_TRUE(sys::probe_selinux(ops, true));
-  EXPECT_FALSE(sys::probe_selinux(ops, false));
+  EXPECT_TRUE(sys::probe_selinux(ops));
+  EXPECT_THAT(ops.trace(), ElementsAre("statfs(\"/sys/fs/selinux\")",
+                                       "fstatat(AT_FDCWD, \"/etc/selinux/config\", 0)",
+                                       "fstatat(AT_FDCWD, \"/proc/thread-self/attr/exec\", 0)"));
+
+  FakeOps read_only;  // how a container is told that SELinux is off for it
+  read_only.set_statfs("/sys/fs/selinux", sys::kSelinuxMagic);
+  read_only.set_statfs_flags("/sys/fs/selinux", ST_RDONLY);
+  read_only.set_stat("/etc/selinux/config", st);
+  read_only.set_stat("/proc/thread-self/attr/exec", st);
+  sys::Probe p = sys::probe_selinux(read_only);
+  EXPECT_FALSE(p);
+  EXPECT_THAT(p.reason, HasSubstr("/sys/fs/selinux not mounted: mounted read-only"));
+
+  FakeOps no_config;
+  no_config.set_statfs("/sys/fs/selinux", sys::kSelinuxMagic);
+  no_config.set_stat("/proc/thread-self/attr/exec", st);
+  p = sys::probe_selinux(no_config);
+  EXPECT_FALSE(p);
+  EXPECT_THAT(p.reason, HasSubstr("/etc/selinux/config missing: fstatat("));
 
   FakeOps sysfs_only;  // selinuxfs path exists but is plain sysfs (SYSFS_MAGIC)
   sysfs_only.set_statfs("/sys/fs/selinux", 0x62656572);
+  sysfs_only.set_stat("/etc/selinux/config", st);
   sysfs_only.set_stat("/proc/thread-self/attr/exec", st);
-  sys::Probe p = sys::probe_selinux(sysfs_only, true);
+  p = sys::probe_selinux(sysfs_only);
   EXPECT_FALSE(p);
   EXPECT_THAT(p.reason, HasSubstr("is not selinuxfs"));
 
   FakeOps no_attr;
   no_attr.set_statfs("/sys/fs/selinux", sys::kSelinuxMagic);
-  p = sys::probe_selinux(no_attr, true);
+  no_attr.set_stat("/etc/selinux/config", st);
+  p = sys::probe_selinux(no_attr);
   EXPECT_FALSE(p);
   EXPECT_THAT(p.reason, HasSubstr("/proc/thread-self/attr/exec missing: fstatat("));
 }
