@@ -23,7 +23,8 @@
 
 namespace grove::image {
 
-inline constexpr const char* kDefaultMountCacheDir = "/run/grove/.images";
+// Beside the default state root, not in it: a container id ".images" would otherwise clash.
+inline constexpr const char* kDefaultMountCacheDir = "/run/grove-images";
 
 // The cache key of an opened layer: 32 hex digits of SHA-256 over the file's identity (st_dev,
 // st_ino, size, mtime, ctime) and the mount options that change what the mount is (the

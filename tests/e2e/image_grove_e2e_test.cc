@@ -38,7 +38,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-constexpr const char* kCache = "/run/grove/.images";
+constexpr const char* kCache = "/run/grove-images";
 constexpr const char* kUmoci = "/usr/bin/umoci";
 
 std::string missing_umoci() {

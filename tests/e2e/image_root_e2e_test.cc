@@ -35,7 +35,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-constexpr const char* kCache = "/run/grove/.images";
+constexpr const char* kCache = "/run/grove-images";
 
 std::string find_mkfs() {
   for (const char* p : {"/usr/bin/mkfs.erofs", "/sbin/mkfs.erofs", "/usr/sbin/mkfs.erofs"}) {

@@ -86,7 +86,7 @@ TEST(ContainerImageRootTest, LayersOpenedAndKeyed) {
   EXPECT_EQ(root.options.domain, "");
   ContainerRecord rec;
   record_image_root(root, rec);
-  EXPECT_EQ(rec.image_cache, "/run/grove/.images");
+  EXPECT_EQ(rec.image_cache, "/run/grove-images");
   EXPECT_EQ(rec.image_layers, root.keys);
 }
 
