@@ -183,6 +183,12 @@ Status validate_id(std::string_view id) {
   bool good =
       !id.empty() && id != "." && id != ".." && std::all_of(id.begin(), id.end(), id_char_ok);
   if (!good) return Error::invalid("invalid container ID format: " + q(id));
+  // <root>/.cache holds the compiled seccomp filters (security/seccomp_cache.cc): never a
+  // container's state directory, so no verb may create or remove it as one.
+  if (id == kCacheDirName) {
+    return Error::invalid("invalid container ID format: " + q(id) +
+                          " (reserved: grove's filter cache under the state root)");
+  }
   return ok();
 }
 

@@ -65,8 +65,13 @@ struct ContainerRecord {
 std::string record_to_json(const ContainerRecord& r);
 Result<ContainerRecord> record_from_json(std::string_view text);
 
+// The state root's entry that is not a container: the compiled seccomp filter cache
+// (security/seccomp_cache.cc, <root>/.cache/seccomp, as in crun).
+inline constexpr std::string_view kCacheDirName = ".cache";
+
 // runc's id rule: ^[\w+-\.]+$ (the class is "+" through "." i.e. "+,-."), and neither "." nor
-// "..". Errors: EINVAL "invalid container ID format" (runc's string) plus the quoted id.
+// "..", nor kCacheDirName. Errors: EINVAL "invalid container ID format" (runc's string) plus the
+// quoted id.
 Status validate_id(std::string_view id);
 
 // EEXIST "container with given ID already exists" (runc's string).

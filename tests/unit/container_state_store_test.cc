@@ -57,7 +57,7 @@ TEST(ContainerIdTest, AcceptsRuncIds) {
 }
 
 TEST(ContainerIdTest, RejectsBadIds) {
-  for (const char* id : {"", ".", "..", "a/b", "../x", "a b", "a\n", "a:b", "é"}) {
+  for (const char* id : {"", ".", "..", "a/b", "../x", "a b", "a\n", "a:b", "é", ".cache"}) {
     auto r = validate_id(id);
     ASSERT_FALSE(r) << id;
     EXPECT_EQ(r.error().code(), EINVAL);
