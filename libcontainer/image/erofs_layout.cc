@@ -188,6 +188,14 @@ Result<Layout> plan_layout(const Tree& tree, const BuildOptions& opts) {
     il.size = S_ISDIR(in.mode) ? dir_size(in) : S_ISLNK(in.mode) ? in.target.size()
               : S_ISREG(in.mode) ? in.size : 0;
     l.epoch = std::min(l.epoch, il.mtime);
+    // i_u.rdev holds new_encode_dev(): 12 bits of major, 20 of minor, as Linux's dev_t. A larger
+    // number (a tar header allows 7 octal digits) would come out as another device.
+    if ((S_ISCHR(in.mode) || S_ISBLK(in.mode)) &&
+        (in.rdev_major > 0xFFF || in.rdev_minor > 0xFFFFF)) {
+      return Error::invalid("inode " + std::to_string(i) + ": device " +
+                            std::to_string(in.rdev_major) + ":" + std::to_string(in.rdev_minor) +
+                            " does not fit a Linux dev_t (major <= 4095, minor <= 1048575)");
+    }
     GROVE_TRY(plan_xattrs(in, opts, l.digest, il).context([&] { return "inode " + std::to_string(i); }));
   }
   uint64_t pos = kErofsSuperOffset + 128;

@@ -332,6 +332,27 @@ TEST(ImageErofsTest, HardLinksDevicesAndXattrs) {
   EXPECT_THAT(r.error().message(), ::testing::HasSubstr("system.nfs4_acl"));
 }
 
+// Found by erofs_roundtrip_fuzz: major 4096+ or minor 2^20+ was encoded into another device.
+TEST(ImageErofsTest, DeviceNumbersPastDevTAreRefused) {
+  Tree ok;
+  ASSERT_TRUE(ok.add(0, "max", special(S_IFCHR | 0600, 4095, 1048575)));
+  auto img = build(ok);
+  ASSERT_TRUE(img) << img.error().message();
+  uint32_t rdev = at(parse(*img), "/max").rdev;
+  EXPECT_EQ(major(rdev), 4095u);
+  EXPECT_EQ(minor(rdev), 1048575u);
+  for (auto [maj, min] : {std::pair<uint32_t, uint32_t>{4096, 0}, {0, 1048576}, {70000, 3}}) {
+    Tree t;
+    ASSERT_TRUE(t.add(0, "dev", special(S_IFBLK | 0600, maj, min)));
+    auto r = build(t);
+    ASSERT_FALSE(r) << maj << ":" << min;
+    EXPECT_EQ(r.error().code(), EINVAL);
+    EXPECT_THAT(r.error().message(),
+                ::testing::HasSubstr("device " + std::to_string(maj) + ":" + std::to_string(min) +
+                                     " does not fit a Linux dev_t"));
+  }
+}
+
 TEST(ImageErofsTest, ReaderLengthMismatchIsAnError) {
   Tree t;
   Inode f = file("abc");
