@@ -52,7 +52,8 @@ Inode make_inode(FuzzedDataProvider& in, uint32_t kind) {
   }
   for (int x = in.ConsumeIntegralInRange(0, 3); x > 0; --x) {
     static constexpr const char* kPrefixes[] = {"user.", "trusted.", "security.", "system."};
-    std::string name = kPrefixes[in.ConsumeIntegralInRange(0, 3)] + in.ConsumeRandomLengthString(40);
+    std::string name = kPrefixes[in.ConsumeIntegralInRange(0, 3)];
+    name += in.ConsumeRandomLengthString(40);
     n.xattrs[name] = in.ConsumeRandomLengthString(200);
   }
   return n;
