@@ -115,9 +115,11 @@ Status plan_xattrs(const Inode& inode, const BuildOptions& opts, bool digest, In
 }
 
 bool needs_extended(const InodeLayout& il, const Inode& inode, int64_t epoch) {
-  int64_t rel = il.mtime - epoch;
+  // `epoch` is the smallest mtime, so the distance is >= 0, but with times at both ends of the
+  // range it does not fit int64_t (signed overflow): unsigned, it is exact.
+  uint64_t rel = static_cast<uint64_t>(il.mtime) - static_cast<uint64_t>(epoch);
   return inode.uid > 0xFFFF || inode.gid > 0xFFFF || il.size > 0xFFFFFFFFull ||
-         il.nlink > 0xFFFF || il.mtime_nsec != 0 || rel < 0 || rel > 0xFFFFFFFFll;
+         il.nlink > 0xFFFF || il.mtime_nsec != 0 || il.mtime < epoch || rel > 0xFFFFFFFFull;
 }
 
 // Places one inode at `pos` (advanced past it): inline tail when it fits in this metadata block,

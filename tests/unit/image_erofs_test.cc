@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -351,6 +352,23 @@ TEST(ImageErofsTest, DeviceNumbersPastDevTAreRefused) {
                 ::testing::HasSubstr("device " + std::to_string(maj) + ":" + std::to_string(min) +
                                      " does not fit a Linux dev_t"));
   }
+}
+
+// Found by erofs_roundtrip_fuzz (UBSan): mtimes at both ends of int64_t overflowed the distance
+// to the epoch (signed overflow) when choosing compact or extended inodes.
+TEST(ImageErofsTest, MtimesAtBothEndsOfTheRange) {
+  Tree t;
+  Inode old_file = file("a"), new_file = file("b");
+  old_file.mtime = std::numeric_limits<int64_t>::min() + 1;
+  new_file.mtime = std::numeric_limits<int64_t>::max();
+  ASSERT_TRUE(t.add(0, "old", old_file));
+  ASSERT_TRUE(t.add(0, "new", new_file));
+  auto img = build(t);
+  ASSERT_TRUE(img) << img.error().message();
+  ErofsImage im = parse(*img);
+  EXPECT_EQ(at(im, "/old").mtime, old_file.mtime);
+  EXPECT_EQ(at(im, "/new").mtime, new_file.mtime);
+  EXPECT_TRUE(at(im, "/new").extended);
 }
 
 TEST(ImageErofsTest, ReaderLengthMismatchIsAnError) {
