@@ -139,14 +139,15 @@ struct Lane {
 // caches). On failure fills `cell` and returns nullopt.
 std::optional<Lane> prepare_lane(sys::Ops& ops, const sys::Features& features,
                                  const Scratch& scratch, plan::Strategy strategy,
-                                 const sys::FdPair& err_pipe, Cell& cell) {
+                                 const sys::FdPair& err_pipe, MountnsCell& cell) {
   const oci::Spec spec = bench_spec();
   plan::PlanOptions opts;
   opts.force_strategy = strategy;
   opts.bundle_dir = scratch.dir();
   auto plan = plan::plan_mounts(spec, features, opts);
   if (!plan) {
-    cell.kind = plan.error().code() == ENOTSUP ? Cell::Kind::kNotAvailable : Cell::Kind::kFailed;
+    cell.kind = plan.error().code() == ENOTSUP ? MountnsCell::Kind::kNotAvailable
+                                               : MountnsCell::Kind::kFailed;
     cell.reason = plan.error().message();
     return std::nullopt;
   }
@@ -155,7 +156,7 @@ std::optional<Lane> prepare_lane(sys::Ops& ops, const sys::Features& features,
   Job job{&lane.plan, lane.clone_flags, scratch.rootfs(), err_pipe.second.get(),
           err_pipe.first.get()};
   if (Status warm = one_namespace(ops, job); !warm) {
-    cell.kind = Cell::Kind::kFailed;
+    cell.kind = MountnsCell::Kind::kFailed;
     cell.reason = warm.error().message();
     return std::nullopt;
   }
@@ -163,10 +164,10 @@ std::optional<Lane> prepare_lane(sys::Ops& ops, const sys::Features& features,
 }
 
 // Measures every strategy at the current mount-table size.
-std::vector<Cell> measure_row(sys::Ops& ops, const sys::Features& features,
+std::vector<MountnsCell> measure_row(sys::Ops& ops, const sys::Features& features,
                               const MountnsConfig& cfg, const Scratch& scratch,
                               const sys::FdPair& err_pipe) {
-  std::vector<Cell> cells(cfg.strategies.size());
+  std::vector<MountnsCell> cells(cfg.strategies.size());
   std::vector<std::optional<Lane>> lanes;
   for (std::size_t i = 0; i < cfg.strategies.size(); ++i) {
     lanes.push_back(prepare_lane(ops, features, scratch, cfg.strategies[i], err_pipe, cells[i]));
@@ -180,7 +181,7 @@ std::vector<Cell> measure_row(sys::Ops& ops, const sys::Features& features,
               err_pipe.first.get()};
       auto secs = timed_run(ops, job, n, std::min(cfg.workers, n));
       if (!secs) {
-        cells[i].kind = Cell::Kind::kFailed;
+        cells[i].kind = MountnsCell::Kind::kFailed;
         cells[i].reason = secs.error().message();
         lanes[i].reset();
         continue;
@@ -200,8 +201,8 @@ std::vector<Cell> measure_row(sys::Ops& ops, const sys::Features& features,
 
 bool MountnsResult::any_failed() const {
   for (const Row& r : rows) {
-    for (const Cell& c : r.cells) {
-      if (c.kind == Cell::Kind::kFailed) return true;
+    for (const MountnsCell& c : r.cells) {
+      if (c.kind == MountnsCell::Kind::kFailed) return true;
     }
   }
   return false;

@@ -33,7 +33,7 @@ struct MountnsConfig {
 };
 
 // One strategy at one mount-table size.
-struct Cell {
+struct MountnsCell {
   enum class Kind { kOk, kNotAvailable, kFailed } kind = Kind::kOk;
   std::string reason;     // kNotAvailable: why (the planner's ENOTSUP message); kFailed: error
   double per_second = 0;  // namespaces per second (count / wall time)
@@ -43,7 +43,7 @@ struct Cell {
 struct Row {
   int target = 0;           // requested mount-table size
   int actual = 0;           // lines in /proc/self/mountinfo while measuring (>= target)
-  std::vector<Cell> cells;  // indexed like MountnsConfig::strategies
+  std::vector<MountnsCell> cells;  // indexed like MountnsConfig::strategies
 };
 
 struct MountnsResult {

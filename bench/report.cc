@@ -15,13 +15,13 @@ std::string pad(std::string s, int width, bool right) {
   return right ? fill + s : s + fill;
 }
 
-std::string cell_text(const Cell& c) {
+std::string cell_text(const MountnsCell& c) {
   switch (c.kind) {
-    case Cell::Kind::kNotAvailable:
+    case MountnsCell::Kind::kNotAvailable:
       return "n/a";
-    case Cell::Kind::kFailed:
+    case MountnsCell::Kind::kFailed:
       return "FAILED";
-    case Cell::Kind::kOk:
+    case MountnsCell::Kind::kOk:
       break;
   }
   // Two significant digits at least: a pivot at 10,000 mounts under TCG runs ~2/s.
@@ -47,18 +47,19 @@ std::string format_table(const MountnsConfig& cfg, const MountnsResult& result) 
   out += header.substr(0, header.find_last_not_of(' ') + 1) + "\n";
   for (const Row& row : result.rows) {
     std::string line = pad(std::to_string(row.actual), kFirstWidth, true);
-    for (const Cell& c : row.cells) line += "  " + pad(cell_text(c), kCellWidth, false);
+    for (const MountnsCell& c : row.cells) line += "  " + pad(cell_text(c), kCellWidth, false);
     out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
   }
   // One note per strategy that did not run (the reason is the same on every row for n/a).
   for (std::size_t i = 0; i < cfg.strategies.size(); ++i) {
     std::string last;
     for (const Row& row : result.rows) {
-      const Cell& c = row.cells[i];
-      if (c.kind == Cell::Kind::kOk || c.reason == last) continue;
+      const MountnsCell& c = row.cells[i];
+      if (c.kind == MountnsCell::Kind::kOk || c.reason == last) continue;
       last = c.reason;
       out += std::string(to_string(cfg.strategies[i])) +
-             (c.kind == Cell::Kind::kNotAvailable ? ": n/a: " : ": FAILED: ") + c.reason + "\n";
+             (c.kind == MountnsCell::Kind::kNotAvailable ? ": n/a: " : ": FAILED: ") + c.reason +
+             "\n";
     }
   }
   return out;
@@ -82,13 +83,13 @@ std::string format_json(const MountnsConfig& cfg, const MountnsResult& result) {
     r["host_mounts"] = row.actual;
     nlohmann::ordered_json cells = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < row.cells.size(); ++i) {
-      const Cell& c = row.cells[i];
+      const MountnsCell& c = row.cells[i];
       nlohmann::ordered_json v;
-      if (c.kind == Cell::Kind::kOk) {
+      if (c.kind == MountnsCell::Kind::kOk) {
         v["per_second"] = c.per_second;
         v["us_per_op"] = c.us_per_op;
       } else {
-        v[c.kind == Cell::Kind::kNotAvailable ? "na" : "failed"] = c.reason;
+        v[c.kind == MountnsCell::Kind::kNotAvailable ? "na" : "failed"] = c.reason;
       }
       cells[to_string(cfg.strategies[i])] = v;
     }

@@ -115,9 +115,11 @@ Status plan_xattrs(const Inode& inode, const BuildOptions& opts, bool digest, In
 }
 
 bool needs_extended(const InodeLayout& il, const Inode& inode, int64_t epoch) {
-  int64_t rel = il.mtime - epoch;
+  // `epoch` is the smallest mtime, so the distance is >= 0, but with times at both ends of the
+  // range it does not fit int64_t (signed overflow): unsigned, it is exact.
+  uint64_t rel = static_cast<uint64_t>(il.mtime) - static_cast<uint64_t>(epoch);
   return inode.uid > 0xFFFF || inode.gid > 0xFFFF || il.size > 0xFFFFFFFFull ||
-         il.nlink > 0xFFFF || il.mtime_nsec != 0 || rel < 0 || rel > 0xFFFFFFFFll;
+         il.nlink > 0xFFFF || il.mtime_nsec != 0 || il.mtime < epoch || rel > 0xFFFFFFFFull;
 }
 
 // Places one inode at `pos` (advanced past it): inline tail when it fits in this metadata block,
@@ -188,6 +190,14 @@ Result<Layout> plan_layout(const Tree& tree, const BuildOptions& opts) {
     il.size = S_ISDIR(in.mode) ? dir_size(in) : S_ISLNK(in.mode) ? in.target.size()
               : S_ISREG(in.mode) ? in.size : 0;
     l.epoch = std::min(l.epoch, il.mtime);
+    // i_u.rdev holds new_encode_dev(): 12 bits of major, 20 of minor, as Linux's dev_t. A larger
+    // number (a tar header allows 7 octal digits) would come out as another device.
+    if ((S_ISCHR(in.mode) || S_ISBLK(in.mode)) &&
+        (in.rdev_major > 0xFFF || in.rdev_minor > 0xFFFFF)) {
+      return Error::invalid("inode " + std::to_string(i) + ": device " +
+                            std::to_string(in.rdev_major) + ":" + std::to_string(in.rdev_minor) +
+                            " does not fit a Linux dev_t (major <= 4095, minor <= 1048575)");
+    }
     GROVE_TRY(plan_xattrs(in, opts, l.digest, il).context([&] { return "inode " + std::to_string(i); }));
   }
   uint64_t pos = kErofsSuperOffset + 128;

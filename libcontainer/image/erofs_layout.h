@@ -84,7 +84,7 @@ struct Layout {
 };
 
 // Plans the image for `tree`. Pure. EINVAL: an xattr name EROFS cannot store, a bad digest name,
-// a value over 65535 bytes; EFBIG: more than 2^32 blocks or a root nid over 65535.
+// a value over 65535 bytes, a device number past Linux's dev_t (major 4095, minor 1048575); EFBIG: more than 2^32 blocks or a root nid over 65535.
 [[nodiscard]] Result<Layout> plan_layout(const Tree& tree, const BuildOptions& opts);
 
 // The (name, offset) split of one directory's sorted entries (including "." and "..") into

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "libcontainer/base/strings.h"
+#include "libcontainer/image/erofs_super.h"
 #include "libcontainer/sys/uapi.h"
 
 namespace grove::image {
@@ -80,6 +81,10 @@ Result<OpenedLayer> open_layer(sys::Ops& ops, const std::string& path) {
   if (!S_ISREG(layer.st.st_mode)) {
     return Error::invalid("image " + q(path) + " is not a regular file");
   }
+  // Refuse what the kernel would refuse with a bare EINVAL (or mount and fail reading later),
+  // naming the file: the reason would otherwise be in dmesg only.
+  GROVE_TRY(read_erofs_super(ops, layer.fd.get(), static_cast<uint64_t>(layer.st.st_size))
+                .context([&] { return "image " + q(path); }));
   return layer;
 }
 

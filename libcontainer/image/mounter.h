@@ -32,9 +32,11 @@ struct OpenedLayer {
   struct stat st {};
 };
 
-// Opens `path` (absolute; symlinks followed) O_RDONLY|O_NONBLOCK (a fifo must not block us) and
-// checks it is a regular file. Errors: EINVAL "not a regular file" naming the path; openat/fstat
-// errno (ENOENT, EACCES).
+// Opens `path` (absolute; symlinks followed) O_RDONLY|O_NONBLOCK (a fifo must not block us),
+// checks it is a regular file and checks its EROFS superblock (read_erofs_super). Errors: EINVAL
+// "not a regular file" or a superblock error ("image truncated", "not an erofs image", ...)
+// naming the path; ENOTSUP for an image needing extra devices; openat/fstat/pread errno
+// (ENOENT, EACCES).
 [[nodiscard]] Result<OpenedLayer> open_layer(sys::Ops& ops, const std::string& path);
 
 // Mounts the EROFS image open on `image_fd` (borrowed; open_layer's fd) read-only and returns

@@ -2,7 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <cstring>
+
+#include "libcontainer/image/erofs_writer.h"
 
 namespace grove::testing {
 namespace {
@@ -191,6 +194,27 @@ Result<ErofsNode> ErofsImage::lookup(std::string_view path) const {
     GROVE_ASSIGN_OR_RETURN(cur, node(it->second.first));
   }
   return cur;
+}
+
+std::string tiny_erofs_image() {
+  image::Tree tree;
+  image::Inode f;
+  f.mode = S_IFREG | 0644;
+  f.size = 1;
+  f.content.kind = image::Content::Kind::kBytes;
+  f.content.bytes = "x";
+  std::string out;
+  image::BytesReader reader;
+  image::BuildOptions opts;
+  opts.digest_xattr = "";
+  opts.mtime = 0;
+  if (!tree.add(0, "f", std::move(f))) std::abort();
+  auto sink = [&](std::string_view chunk) -> Status {
+    out.append(chunk);
+    return {};
+  };
+  if (!image::write_erofs(tree, reader, opts, sink)) std::abort();
+  return out;
 }
 
 }  // namespace grove::testing

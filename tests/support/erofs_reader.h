@@ -54,4 +54,9 @@ class ErofsImage {
   ErofsSuper sb_;
 };
 
+// A small valid EROFS image written by grove's writer (a root directory holding one file "f"
+// with content "x", no fingerprints): for FakeOps::set_file, where open_layer reads a
+// superblock. Aborts the test binary if the writer fails (it cannot for this tree).
+std::string tiny_erofs_image();
+
 }  // namespace grove::testing

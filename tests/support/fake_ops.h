@@ -60,7 +60,8 @@ class FakeOps : public sys::Ops {
 
   // ---- canned results for read-side calls
   // -------------------------------------------------------- read_file_at(_, path) returns
-  // `content` (looked up by `path` exactly as passed).
+  // `content` (looked up by `path` exactly as passed). Also pread(fd labelled `label`) reads the
+  // content set for "<label>" (default: "", EOF).
   void set_file(const std::string& path, std::string content);
   // write_file_at calls in order: {path, data}.
   const std::vector<std::pair<std::string, std::string>>& writes() const { return writes_; }

@@ -24,7 +24,9 @@ Result<std::string> FakeOps::pread(int fd, size_t max, uint64_t offset) {
   std::string line = "pread(" + std::to_string(fd) + ", " + std::to_string(max) + ", " +
                      std::to_string(offset) + ")";
   if (int err = record("pread", line)) return Error::from_errno(err, line);
-  return std::string();
+  auto it = files_.find(fd_name(fd));
+  if (it == files_.end() || offset >= it->second.size()) return std::string();
+  return it->second.substr(offset, max);
 }
 
 }  // namespace grove::testing

@@ -8,6 +8,7 @@
 
 #include "libcontainer/container/image_root.h"
 #include "libcontainer/sys/uapi.h"
+#include "tests/support/erofs_reader.h"
 #include "tests/support/fake_ops.h"
 
 namespace grove::container {
@@ -36,7 +37,14 @@ struct stat regular() {
   struct stat st {};
   st.st_mode = S_IFREG | 0644;
   st.st_ino = 42;
+  st.st_size = static_cast<off_t>(testing::tiny_erofs_image().size());
   return st;
+}
+
+// A layer file open_layer accepts: a regular file holding a valid EROFS image.
+void set_image(FakeOps& ops, const std::string& path) {
+  ops.set_stat("<path:" + path + ">", regular());
+  ops.set_file("<path:" + path + ">", testing::tiny_erofs_image());
 }
 
 TEST(ContainerImageRootTest, NoAnnotationNoImageRoot) {
@@ -71,8 +79,8 @@ TEST(ContainerImageRootTest, KernelWithoutErofsOrOverlay) {
 TEST(ContainerImageRootTest, LayersOpenedAndKeyed) {
   if (::geteuid() != 0) GTEST_SKIP() << "non-root is refused first (EPERM)";
   FakeOps ops;
-  ops.set_stat("<path:/b/top.erofs>", regular());
-  ops.set_stat("<path:/img/base.erofs>", regular());
+  set_image(ops, "/b/top.erofs");
+  set_image(ops, "/img/base.erofs");
   auto r = prepare_image_root(ops, image_spec("top.erofs:/img/base.erofs"), "/b",
                               kernel_with_images(), false);
   ASSERT_TRUE(r) << r.error().message();
@@ -93,7 +101,7 @@ TEST(ContainerImageRootTest, LayersOpenedAndKeyed) {
 TEST(ContainerImageRootTest, MissingLayerNamesAnnotationAndIndex) {
   if (::geteuid() != 0) GTEST_SKIP() << "non-root is refused first (EPERM)";
   FakeOps ops;
-  ops.set_stat("<path:/img/a.erofs>", regular());
+  set_image(ops, "/img/a.erofs");
   ops.fail_at("openat", 2, ENOENT);
   auto r = prepare_image_root(ops, image_spec("/img/a.erofs:/img/gone.erofs"), "/b",
                               kernel_with_images(), false);

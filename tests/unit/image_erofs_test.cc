@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -330,6 +331,44 @@ TEST(ImageErofsTest, HardLinksDevicesAndXattrs) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), EINVAL);
   EXPECT_THAT(r.error().message(), ::testing::HasSubstr("system.nfs4_acl"));
+}
+
+// Found by erofs_roundtrip_fuzz: major 4096+ or minor 2^20+ was encoded into another device.
+TEST(ImageErofsTest, DeviceNumbersPastDevTAreRefused) {
+  Tree ok;
+  ASSERT_TRUE(ok.add(0, "max", special(S_IFCHR | 0600, 4095, 1048575)));
+  auto img = build(ok);
+  ASSERT_TRUE(img) << img.error().message();
+  uint32_t rdev = at(parse(*img), "/max").rdev;
+  EXPECT_EQ(major(rdev), 4095u);
+  EXPECT_EQ(minor(rdev), 1048575u);
+  for (auto [maj, min] : {std::pair<uint32_t, uint32_t>{4096, 0}, {0, 1048576}, {70000, 3}}) {
+    Tree t;
+    ASSERT_TRUE(t.add(0, "dev", special(S_IFBLK | 0600, maj, min)));
+    auto r = build(t);
+    ASSERT_FALSE(r) << maj << ":" << min;
+    EXPECT_EQ(r.error().code(), EINVAL);
+    EXPECT_THAT(r.error().message(),
+                ::testing::HasSubstr("device " + std::to_string(maj) + ":" + std::to_string(min) +
+                                     " does not fit a Linux dev_t"));
+  }
+}
+
+// Found by erofs_roundtrip_fuzz (UBSan): mtimes at both ends of int64_t overflowed the distance
+// to the epoch (signed overflow) when choosing compact or extended inodes.
+TEST(ImageErofsTest, MtimesAtBothEndsOfTheRange) {
+  Tree t;
+  Inode old_file = file("a"), new_file = file("b");
+  old_file.mtime = std::numeric_limits<int64_t>::min() + 1;
+  new_file.mtime = std::numeric_limits<int64_t>::max();
+  ASSERT_TRUE(t.add(0, "old", old_file));
+  ASSERT_TRUE(t.add(0, "new", new_file));
+  auto img = build(t);
+  ASSERT_TRUE(img) << img.error().message();
+  ErofsImage im = parse(*img);
+  EXPECT_EQ(at(im, "/old").mtime, old_file.mtime);
+  EXPECT_EQ(at(im, "/new").mtime, new_file.mtime);
+  EXPECT_TRUE(at(im, "/new").extended);
 }
 
 TEST(ImageErofsTest, ReaderLengthMismatchIsAnError) {

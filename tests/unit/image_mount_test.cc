@@ -12,12 +12,14 @@
 
 #include "libcontainer/image/mounter.h"
 #include "libcontainer/image/stack.h"
+#include "tests/support/erofs_reader.h"
 #include "tests/support/fake_ops.h"
 
 namespace grove::image {
 namespace {
 
 using testing::FakeOps;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -282,12 +284,43 @@ TEST(ImageMounterTest, OpenLayerWantsARegularFile) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), EINVAL);
   EXPECT_THAT(r.error().message(), HasSubstr("\"/img/dir\" is not a regular file"));
+  const std::string img = testing::tiny_erofs_image();
   struct stat reg {};
   reg.st_mode = S_IFREG | 0644;
+  reg.st_size = static_cast<off_t>(img.size());
   ops.set_stat("<path:/img/a.erofs>", reg);
+  ops.set_file("<path:/img/a.erofs>", img);
   auto ok = open_layer(ops, "/img/a.erofs");
   ASSERT_TRUE(ok) << ok.error().message();
-  EXPECT_THAT(ops.trace().back(), HasSubstr("fstat(<path:/img/a.erofs>)"));
+  EXPECT_THAT(ops.trace(), Contains(HasSubstr("fstat(<path:/img/a.erofs>)")));
+  EXPECT_THAT(ops.trace().back(), HasSubstr("pread(")) << "the superblock is read after fstat";
+}
+
+TEST(ImageMounterTest, OpenLayerChecksTheSuperblockAndClosesTheFile) {
+  const std::string img = testing::tiny_erofs_image();
+  struct {
+    std::string content;
+    off_t size;
+    const char* error;
+  } cases[] = {
+      {"", 0, "not an erofs image: 0 bytes"},
+      {std::string(4096, 'x'), 4096, "not an erofs image: magic 0x78787878"},
+      {img, static_cast<off_t>(img.size()) - 4096, "image truncated"},
+  };
+  for (const auto& c : cases) {
+    FakeOps ops;
+    struct stat reg {};
+    reg.st_mode = S_IFREG | 0644;
+    reg.st_size = c.size;
+    ops.set_stat("<path:/img/bad.erofs>", reg);
+    ops.set_file("<path:/img/bad.erofs>", c.content);
+    auto r = open_layer(ops, "/img/bad.erofs");
+    ASSERT_FALSE(r) << c.error;
+    EXPECT_EQ(r.error().code(), EINVAL);
+    EXPECT_THAT(r.error().message(), HasSubstr("image \"/img/bad.erofs\": erofs superblock: "));
+    EXPECT_THAT(r.error().message(), HasSubstr(c.error));
+    EXPECT_THAT(ops.open_fds(), IsEmpty()) << c.error;
+  }
 }
 
 }  // namespace
