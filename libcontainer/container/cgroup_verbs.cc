@@ -10,7 +10,7 @@ namespace grove::container {
 namespace {
 
 Status pause_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool frozen) {
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
@@ -29,7 +29,7 @@ Status pause_impl(sys::Ops& ops, const std::string& root, std::string_view id, b
 
 // Loads a container that has a live init and a cgroup.
 Result<ContainerRecord> load_live(sys::Ops& ops, const std::string& root, std::string_view id) {
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
   if (st == RunState::kStopped) return Error::invalid("container not running");
@@ -38,7 +38,7 @@ Result<ContainerRecord> load_live(sys::Ops& ops, const std::string& root, std::s
 
 Status update_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                    const oci::Resources& resources) {
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, load_live(ops, root, id));
   return update_cgroup(ops, recorded_cgroup(rec), resources);

@@ -167,7 +167,7 @@ Status destroy_locked(sys::Ops& ops, StateStore& store, std::string_view id, Loc
 
 Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, bool force,
                    std::vector<std::string>* warnings) {
-  StateStore store(root);
+  StateStore store(ops, root);
   store.sweep_stale_tmp();
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_FAULT_POINT("delete.after-lock");
@@ -177,7 +177,7 @@ Status remove_impl(sys::Ops& ops, const std::string& root, std::string_view id, 
 
 Status reclaim_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                     std::vector<std::string>* warnings) {
-  StateStore store(root);
+  StateStore store(ops, root);
   store.sweep_stale_tmp();
   // Blocks while a create of `id` is still running: it holds the lock until it has finished.
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
@@ -189,7 +189,7 @@ Status reclaim_impl(sys::Ops& ops, const std::string& root, std::string_view id,
 }
 
 Status kill_impl(sys::Ops& ops, const std::string& root, std::string_view id, int sig, bool all) {
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(UniqueFd pidfd, open_init(ops, rec));
@@ -203,14 +203,14 @@ Status kill_impl(sys::Ops& ops, const std::string& root, std::string_view id, in
 
 Result<ContainerInfo> state(sys::Ops& ops, const std::string& root, std::string_view id) {
   // No lock: state.json is replaced atomically, so a reader sees the old or the new record.
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
   return ContainerInfo{std::move(rec), st};
 }
 
 Result<std::vector<ContainerInfo>> list(sys::Ops& ops, const std::string& root) {
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(auto ids, store.list());
   std::vector<ContainerInfo> out;
   for (const std::string& id : ids) {

@@ -233,7 +233,7 @@ namespace {
 Result<pid_t> exec_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                         const ExecOptions& opts) {
   if (opts.preserve_fds < 0) return Error::invalid("--preserve-fds must not be negative");
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_FAULT_POINT("exec.after-lock");
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));

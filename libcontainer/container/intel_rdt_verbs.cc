@@ -20,11 +20,17 @@ Status check_host(const std::optional<rdt::Resctrl>& host, const std::string& l3
   return ok();
 }
 
+void set_rdt_group(ContainerRecord& rec, const rdt::Group& g) {
+  rec.rdt_dir = g.dir;
+  rec.rdt_created = g.created;
+  rec.rdt_mon_dir = g.mon_dir;
+}
+
 Status update_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                    const std::string& l3, const std::string& mb) {
   GROVE_ASSIGN_OR_RETURN(std::optional<rdt::Resctrl> host, rdt::probe(ops));
   GROVE_TRY(check_host(host, l3, mb));
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
   GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
@@ -36,15 +42,17 @@ Status update_impl(sys::Ops& ops, const std::string& root, std::string_view id,
   oci::IntelRdt spec;
   spec.l3_cache_schema = l3;
   spec.mem_bw_schema = mb;
-  GROVE_ASSIGN_OR_RETURN(rdt::Group g, rdt::setup(ops, spec, *host, id, rec.init_pid));
-  rec.rdt_dir = g.dir;
-  rec.rdt_created = g.created;
-  rec.rdt_mon_dir = g.mon_dir;
-  if (Status saved = store.save(rec); !saved) {
-    (void)rdt::remove(ops, g);
-    return saved;
+  // Recorded before the mkdir, as in create: an update killed half-way leaves delete the group.
+  rdt::Group g = rdt::plan_group(ops, spec, *host, id);
+  set_rdt_group(rec, g);
+  GROVE_TRY(store.save(rec));
+  if (Status applied = rdt::apply(ops, spec, g, rec.init_pid); !applied) {
+    set_rdt_group(rec, rdt::Group{});
+    (void)store.save(rec);
+    return applied;
   }
-  return ok();
+  set_rdt_group(rec, g);
+  return store.save(rec);
 }
 
 }  // namespace

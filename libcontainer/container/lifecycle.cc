@@ -195,37 +195,90 @@ Status replan_without_cgroup(const oci::Spec& spec, const sys::Features& feature
 
 // linux.intelRdt: the init joins its CLOS (and monitoring) group before create returns, so the
 // process it execs at `start` and its children are in it (runc applies it with the cgroups).
-Status setup_intel_rdt(sys::Ops& ops, const CreateOptions& opts,
-                       const std::optional<rdt::Resctrl>& resctrl, pid_t pid,
-                       ContainerRecord& rec) {
-  if (!opts.spec.linux || !opts.spec.linux->intel_rdt || !resctrl) return ok();
-  GROVE_ASSIGN_OR_RETURN(rdt::Group g,
-                         rdt::setup(ops, *opts.spec.linux->intel_rdt, *resctrl, opts.id, pid));
-  rec.rdt_dir = g.dir;
+// The groups were planned and recorded before the state's first save (record_intel_rdt).
+Status setup_intel_rdt(sys::Ops& ops, const CreateOptions& opts, pid_t pid, ContainerRecord& rec) {
+  if (rec.rdt_dir.empty()) return ok();
+  rdt::Group g = record_rdt_group(rec);
+  GROVE_TRY(rdt::apply(ops, *opts.spec.linux->intel_rdt, g, pid));
   rec.rdt_created = g.created;
-  rec.rdt_mon_dir = g.mon_dir;
   return ok();
 }
 
-// What create hands on once the init waits: the console master (sent and closed: the receiver,
-// containerd, conmon or `run`, owns the only copy) and the init's pidfd (--pidfd-socket).
-Status hand_over(sys::Ops& ops, const CreateOptions& opts, const UniqueFd& console_socket,
-                 const UniqueFd& pidfd_socket, process::Spawned& init) {
+// The intelRdt groups create will make or join, in the record before anything exists (see
+// rdt::plan_group for what a create killed half-way leaves to `delete --force`).
+void record_intel_rdt(sys::Ops& ops, const CreateOptions& opts, const rdt::Resctrl& resctrl,
+                      ContainerRecord& rec) {
+  rdt::Group g = rdt::plan_group(ops, *opts.spec.linux->intel_rdt, resctrl, opts.id);
+  rec.rdt_dir = g.dir;
+  rec.rdt_created = g.created;
+  rec.rdt_mon_dir = g.mon_dir;
+}
+
+// The sockets create hands things on through once the init waits: the console master (sent
+// and closed: the receiver, containerd, conmon or `run`, owns the only copy) and the init's
+// pidfd (--pidfd-socket). Connected before the init exists, so a bad path fails early.
+struct HandOverSockets {
+  UniqueFd console;
+  UniqueFd pidfd;
+};
+
+Result<HandOverSockets> connect_hand_over(sys::Ops& ops, const CreateOptions& opts) {
+  HandOverSockets s;
+  if (!opts.console_socket.empty()) {
+    GROVE_ASSIGN_OR_RETURN(s.console, process::connect_console_socket(ops, opts.console_socket));
+  }
+  if (!opts.pidfd_socket.empty()) {
+    GROVE_ASSIGN_OR_RETURN(s.pidfd, process::connect_pidfd_socket(ops, opts.pidfd_socket));
+  }
+  return s;
+}
+
+Status hand_over(sys::Ops& ops, const CreateOptions& opts, const HandOverSockets& sockets,
+                 process::Spawned& init) {
   if (init.console) {
-    int sock = console_socket ? console_socket.get() : opts.console_socket_fd;
+    int sock = sockets.console ? sockets.console.get() : opts.console_socket_fd;
     GROVE_TRY(process::send_console_master(ops, sock, init.console.get()));
     init.console.reset();
   }
-  if (!pidfd_socket) return ok();
-  return process::send_pidfd(ops, pidfd_socket.get(), init.pidfd.get(),
+  if (!sockets.pidfd) return ok();
+  return process::send_pidfd(ops, sockets.pidfd.get(), init.pidfd.get(),
                              process::kPidfdPayloadInit);
+}
+
+// The exec fifo `start` opens. The init opens it as container root, which is another host uid
+// in a user namespace.
+Status make_exec_fifo(sys::Ops& ops, const oci::Spec& spec, const std::string& dir) {
+  const std::string fifo = dir + "/" + process::kExecFifoName;
+  GROVE_TRY(ops.mknodat(AT_FDCWD, fifo, S_IFIFO | 0622, 0));
+  auto [uid, gid] = host_root_ids(spec);
+  if (uid != 0 || gid != 0) GROVE_TRY(ops.fchownat(AT_FDCWD, fifo, uid, gid, 0));
+  return ok();
+}
+
+// The spawn callbacks that are not hooks: netDevices moved into the new network namespace, and
+// the init's pid and start time recorded as soon as it exists (once it has reported ready it
+// waits on the exec fifo for ever, and a create killed after that point would otherwise leave
+// `delete --force` no way to find it).
+void set_spawn_callbacks(sys::Ops& ops, const CreateOptions& opts, StateStore& store,
+                         ContainerRecord& rec, process::SpawnOptions& so) {
+  if (opts.spec.linux && !opts.spec.linux->net_devices.empty()) {
+    so.setup_network = [&ops, &opts](pid_t pid) {
+      return net::move_net_devices(ops, opts.spec, pid);
+    };
+  }
+  so.on_cloned = [&ops, &rec, &store](pid_t pid) -> Status {
+    GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, pid));
+    if (!live) return Error::plain(ESRCH, "container init exited during create");
+    rec.init_pid = pid;
+    rec.init_start_time = live->start_time;
+    return store.save(rec);
+  };
 }
 
 Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore& store, Lock& lock,
                             ContainerRecord& rec, Mounts& mounts,
                             const process::ProcSettings& settings, CgroupSetup& cg,
                             const sys::Features& features,
-                            const std::optional<rdt::Resctrl>& resctrl,
                             const std::optional<ImageRoot>& image) {
   // runtime.md: once the container exists, a failed create continues at destroy + poststop
   // (runc's destroy() runs the poststop hooks too). Declared first: runs after remove_dir.
@@ -247,11 +300,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   // unmounted first): the image root, if any.
   Defer release_image([&] { (void)release_image_root(ops, rec, dir); });
   if (image) GROVE_TRY(mount_image_root(ops, *image, dir));
-  const std::string fifo = dir + "/" + process::kExecFifoName;
-  GROVE_TRY(ops.mknodat(AT_FDCWD, fifo, S_IFIFO | 0622, 0));
-  // Init opens the fifo as container root, which is another host uid in a user namespace.
-  auto [uid, gid] = host_root_ids(opts.spec);
-  if (uid != 0 || gid != 0) GROVE_TRY(ops.fchownat(AT_FDCWD, fifo, uid, gid, 0));
+  GROVE_TRY(make_exec_fifo(ops, opts.spec, dir));
   GROVE_FAULT_POINT("create.after-fifo");
   GROVE_ASSIGN_OR_RETURN(UniqueFd dir_fd, ops.openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0));
   process::SpawnOptions so;
@@ -262,15 +311,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   so.mount_plan = &mounts.plan;
   so.no_new_keyring = opts.no_new_keyring;
   so.settings = &settings;
-  UniqueFd console_socket;
-  if (!opts.console_socket.empty()) {
-    GROVE_ASSIGN_OR_RETURN(console_socket,
-                           process::connect_console_socket(ops, opts.console_socket));
-  }
-  UniqueFd pidfd_socket;
-  if (!opts.pidfd_socket.empty()) {
-    GROVE_ASSIGN_OR_RETURN(pidfd_socket, process::connect_pidfd_socket(ops, opts.pidfd_socket));
-  }
+  GROVE_ASSIGN_OR_RETURN(HandOverSockets sockets, connect_hand_over(ops, opts));
   std::optional<security::PreparedSeccomp> seccomp;
   GROVE_TRY(prepare_seccomp(ops, opts, store, rec, seccomp, so).context("linux.seccomp"));
   UniqueFd clone_into;
@@ -278,21 +319,7 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   GROVE_FAULT_POINT("create.after-cgroup");
   GROVE_TRY(replan_without_cgroup(opts.spec, features, cg, mounts));
   set_spawn_hooks(ops, rec, so);
-  if (opts.spec.linux && !opts.spec.linux->net_devices.empty()) {
-    so.setup_network = [&ops, &opts](pid_t pid) {
-      return net::move_net_devices(ops, opts.spec, pid);
-    };
-  }
-  // The init's pid and start time are recorded as soon as it exists: once it has reported ready
-  // it waits on the exec fifo for ever, and a create killed after that point would otherwise
-  // leave `delete --force` no way to find it.
-  so.on_cloned = [&ops, &rec, &store](pid_t pid) -> Status {
-    GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, pid));
-    if (!live) return Error::plain(ESRCH, "container init exited during create");
-    rec.init_pid = pid;
-    rec.init_start_time = live->start_time;
-    return store.save(rec);
-  };
+  set_spawn_callbacks(ops, opts, store, rec, so);
   spawning = true;
   GROVE_ASSIGN_OR_RETURN(process::Spawned init, process::spawn_init(ops, so));
   GROVE_FAULT_POINT("create.after-spawn");
@@ -303,8 +330,8 @@ Result<pid_t> create_locked(sys::Ops& ops, const CreateOptions& opts, StateStore
   });
   GROVE_ASSIGN_OR_RETURN(auto live, read_proc_stat(ops, init.pid));
   if (!live) return Error::plain(ESRCH, "container init exited during create");
-  GROVE_TRY(hand_over(ops, opts, console_socket, pidfd_socket, init));
-  GROVE_TRY(setup_intel_rdt(ops, opts, resctrl, init.pid, rec));
+  GROVE_TRY(hand_over(ops, opts, sockets, init));
+  GROVE_TRY(setup_intel_rdt(ops, opts, init.pid, rec));
   Defer remove_rdt([&] { (void)rdt::remove(ops, record_rdt_group(rec)); });
   rec.init_pid = init.pid;
   rec.init_start_time = live->start_time;
@@ -395,7 +422,7 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   if (opts.chosen_strategy != nullptr) *opts.chosen_strategy = mounts.plan.strategy;
   GROVE_ASSIGN_OR_RETURN(process::ProcSettings settings,
                          process::plan_proc_settings(opts.spec, features));
-  StateStore store(opts.root);
+  StateStore store(ops, opts.root);
   // Layer files are opened and checked (and non-root refused) before the state exists.
   GROVE_ASSIGN_OR_RETURN(std::optional<ImageRoot> image,
                          prepare_image_root(ops, opts.spec, bundle, features, popts.rootless));
@@ -405,7 +432,8 @@ Result<pid_t> create_impl(sys::Ops& ops, const CreateOptions& opts) {
   rec.cgroup_path = cg.dirs.path;
   rec.cgroup_dirs = cgroup::to_record(cg.dirs);
   if (image) record_image_root(*image, rec);
-  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features, resctrl, image);
+  if (resctrl) record_intel_rdt(ops, opts, *resctrl, rec);
+  return create_locked(ops, opts, store, lock, rec, mounts, settings, cg, features, image);
 }
 
 // Reads the exec fifo until EOF (init exec'd or reported an error). The init's pidfd turning
@@ -450,7 +478,7 @@ Status check_startable(RunState st) {
 
 Status start_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                   std::vector<std::string>* warnings) {
-  StateStore store(root);
+  StateStore store(ops, root);
   GROVE_ASSIGN_OR_RETURN(Lock lock, store.lock(id));
   GROVE_FAULT_POINT("start.after-lock");
   GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));

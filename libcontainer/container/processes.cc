@@ -82,7 +82,7 @@ Result<std::vector<ProcEntry>> read_proc_entries(sys::Ops& ops) {
 
 Result<std::vector<pid_t>> processes(sys::Ops& ops, const std::string& root, std::string_view id) {
   auto impl = [&]() -> Result<std::vector<pid_t>> {
-    StateStore store(root);
+    StateStore store(ops, root);
     GROVE_ASSIGN_OR_RETURN(ContainerRecord rec, store.load(id));
     GROVE_ASSIGN_OR_RETURN(RunState st, current_state(ops, rec));
     if (st == RunState::kStopped) return std::vector<pid_t>{};

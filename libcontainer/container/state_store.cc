@@ -1,12 +1,8 @@
 #include "libcontainer/container/state_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -26,39 +22,15 @@ bool id_char_ok(char c) {
          (c >= '+' && c <= '.');
 }
 
-Status write_all(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::last("write(" + q(path) + ")");
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return ok();
-}
+bool is_errno(const Status& st, int code) { return !st && st.error().code() == code; }
 
-Result<std::string> read_all(int fd, const std::string& path) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::last("read(" + q(path) + ")");
-    }
-    if (n == 0) return out;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
-Status mkdir_p(const std::string& path, mode_t mode) {
+Status mkdir_p(sys::Ops& ops, const std::string& path, mode_t mode) {
   std::string cur;
   for (const std::string& part : split(path, '/')) {
     if (part.empty()) continue;
     cur += "/" + part;
-    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) {
-      return Error::last("mkdir(" + q(cur) + ")");
+    if (Status st = ops.mkdirat(AT_FDCWD, cur, mode); !st && st.error().code() != EEXIST) {
+      return st;
     }
   }
   return ok();
@@ -200,84 +172,84 @@ Error not_exist_error(std::string_view id) {
   return Error::plain(ENOENT, "container " + q(id) + " does not exist");
 }
 
-StateStore::StateStore(std::string root) : root_(std::move(root)) {
+StateStore::StateStore(sys::Ops& ops, std::string root) : ops_(&ops), root_(std::move(root)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
 std::string StateStore::dir(std::string_view id) const { return root_ + "/" + std::string(id); }
 
 // Undoes a half-built directory of create(): its lock file, then the directory.
-static void discard_dir(const std::string& d) {
-  ::unlink((d + "/" + kLockFile).c_str());
-  ::rmdir(d.c_str());
+void StateStore::discard_dir(const std::string& d) const {
+  (void)ops_->unlinkat(AT_FDCWD, d + "/" + kLockFile, 0);
+  (void)ops_->unlinkat(AT_FDCWD, d, AT_REMOVEDIR);
 }
 
 Result<Lock> StateStore::create(std::string_view id) {
   GROVE_TRY(validate_id(id));
-  GROVE_TRY(mkdir_p(root_, 0700));
+  GROVE_TRY(mkdir_p(*ops_, root_, 0700));
   const std::string d = dir(id);
   // The directory is built under a private name and renamed into place with its lock already
   // held. Creating <root>/<id> first left a window (mkdir .. open .. flock) in which a
   // concurrent lock() (delete, kill) could open and flock the new lock file before us, find no
   // state.json and remove the container being created under it.
-  const std::string tmp = root_ + "/.tmp-" + std::to_string(::getpid());
-  if (::mkdir(tmp.c_str(), 0711) != 0) {
-    if (errno != EEXIST) return Error::last("mkdir(" + q(tmp) + ")");
+  const std::string tmp = root_ + "/.tmp-" + std::to_string(ops_->getpid());
+  if (Status made = ops_->mkdirat(AT_FDCWD, tmp, 0711); !made) {
+    if (made.error().code() != EEXIST) return made.error();
     discard_dir(tmp);  // left by a crashed grove that had our pid: nobody else can own it
-    if (::mkdir(tmp.c_str(), 0711) != 0) return Error::last("mkdir(" + q(tmp) + ")");
+    GROVE_TRY(ops_->mkdirat(AT_FDCWD, tmp, 0711));
   }
-  const std::string lock_path = tmp + "/" + kLockFile;
-  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  Status st = ok();
-  if (!fd) {
-    st = Error::last("open(" + q(lock_path) + ")");
-  } else if (::flock(fd.get(), LOCK_EX) != 0) {
-    st = Error::last("flock(" + q(lock_path) + ")");
-  } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, d.c_str(), RENAME_NOREPLACE) != 0) {
-    // Concurrent creates of one id: exactly one rename wins, the others see EEXIST.
-    st = errno == EEXIST ? exists_error(id)
-                         : Error::last("renameat2(" + q(tmp) + ", " + q(d) + ", RENAME_NOREPLACE)");
-  }
+  Result<Lock> lock = lock_new_dir(tmp);
+  Status st = lock ? ops_->renameat2(AT_FDCWD, tmp, AT_FDCWD, d, RENAME_NOREPLACE)
+                   : Status(lock.error());
   if (!st) {
     discard_dir(tmp);
+    // Concurrent creates of one id: exactly one rename wins, the others see EEXIST.
+    if (lock && st.error().code() == EEXIST) return exists_error(id);
     return std::move(st).error();
   }
+  return lock;
+}
+
+// The lock file of a directory being created, made and locked.
+Result<Lock> StateStore::lock_new_dir(const std::string& tmp) {
+  GROVE_ASSIGN_OR_RETURN(UniqueFd fd, ops_->openat(AT_FDCWD, tmp + "/" + kLockFile,
+                                                   O_RDWR | O_CREAT | O_EXCL, 0600));
+  GROVE_TRY(ops_->flock(fd.get(), LOCK_EX));
   return Lock(std::move(fd));
 }
 
 Result<Lock> StateStore::lock(std::string_view id) {
   GROVE_TRY(validate_id(id));
   std::string lock_path = dir(id) + "/" + kLockFile;
-  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
+  auto fd = ops_->openat(AT_FDCWD, lock_path, O_RDWR, 0);
   if (!fd) {
-    if (errno == ENOENT || errno == ENOTDIR) return not_exist_error(id);
-    return Error::last("open(" + q(lock_path) + ")");
+    int code = fd.error().code();
+    if (code == ENOENT || code == ENOTDIR) return not_exist_error(id);
+    return std::move(fd).error();
   }
-  for (;;) {
-    if (::flock(fd.get(), LOCK_EX) == 0) break;
-    if (errno != EINTR) return Error::last("flock(" + q(lock_path) + ")");
-  }
+  GROVE_TRY(ops_->flock(fd->get(), LOCK_EX));
   // remove() unlinks the lock file while holding it: a zero link count means the container we
   // waited for was deleted meanwhile.
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Error::last("fstat(" + q(lock_path) + ")");
+  GROVE_ASSIGN_OR_RETURN(struct stat st, ops_->fstat(fd->get()));
   if (st.st_nlink == 0) return not_exist_error(id);
-  return Lock(std::move(fd));
+  return Lock(std::move(*fd));
 }
 
 Status StateStore::save(const ContainerRecord& record) {
   std::string d = dir(record.id);
   std::string tmp = d + "/." + kStateFile + ".tmp";
   std::string final_path = d + "/" + kStateFile;
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return Error::last("open(" + q(tmp) + ")");
-  GROVE_TRY(write_all(fd.get(), record_to_json(record), tmp));
+  {
+    GROVE_ASSIGN_OR_RETURN(UniqueFd fd,
+                           ops_->openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+    GROVE_TRY(ops_->write(fd.get(), record_to_json(record)));
+  }
   // No fsync of the file or the directory: the rename alone makes the replacement atomic for
   // every reader, and durability across a power loss buys nothing for runtime state (the
   // containers it describes do not survive a reboot, and /run is normally a tmpfs). runc and
   // crun do not fsync state.json either. On a disk-backed root the two fsyncs per save were ~40%
   // of the context switches of `grove run` (journal commit, flush, discard waits).
-  fd.reset();
+  //
   // The new record is swapped in with RENAME_EXCHANGE and the old one (now under the tmp name)
   // unlinked, instead of rename() over it: on ext4 (a disk-backed /run) a rename that replaces
   // an existing file forces block allocation and writeback of the new file (auto_da_alloc), and
@@ -285,105 +257,84 @@ Status StateStore::save(const ContainerRecord& record) {
   // and unlinked, a short-lived record never reaches the disk. Readers see the old or the new
   // file, never neither. The first save (nothing to swap with) and file systems without
   // RENAME_EXCHANGE use rename().
-  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_EXCHANGE) == 0) {
-    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
-      return Error::last("unlink(" + q(tmp) + ")");
-    }
-    return ok();
+  Status swapped = ops_->renameat2(AT_FDCWD, tmp, AT_FDCWD, final_path, RENAME_EXCHANGE);
+  if (swapped) {
+    Status gone = ops_->unlinkat(AT_FDCWD, tmp, 0);
+    return is_errno(gone, ENOENT) ? ok() : gone;
   }
-  if (errno != ENOENT && errno != EINVAL) {
-    Error e = Error::last("renameat2(" + q(tmp) + ", " + q(final_path) + ", RENAME_EXCHANGE)");
-    ::unlink(tmp.c_str());
-    return e;
+  Status st = swapped;
+  if (is_errno(swapped, ENOENT) || is_errno(swapped, EINVAL)) {
+    st = ops_->renameat2(AT_FDCWD, tmp, AT_FDCWD, final_path, 0);
   }
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    Error e = Error::last("rename(" + q(tmp) + ", " + q(final_path) + ")");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  return ok();
+  if (!st) (void)ops_->unlinkat(AT_FDCWD, tmp, 0);
+  return st;
 }
 
 Result<ContainerRecord> StateStore::load(std::string_view id) const {
   GROVE_TRY(validate_id(id));
   std::string path = dir(id) + "/" + kStateFile;
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT || errno == ENOTDIR) return not_exist_error(id);
-    return Error::last("open(" + q(path) + ")");
+  auto text = ops_->read_file_at(AT_FDCWD, path);
+  if (!text) {
+    int code = text.error().code();
+    if (code == ENOENT || code == ENOTDIR) return not_exist_error(id);
+    return std::move(text).error();
   }
-  GROVE_ASSIGN_OR_RETURN(std::string text, read_all(fd.get(), path));
-  return record_from_json(text).context([&] { return "load " + q(path); });
+  return record_from_json(*text).context([&] { return "load " + q(path); });
 }
 
 Result<std::vector<std::string>> StateStore::list() const {
+  auto names = ops_->list_dir(AT_FDCWD, root_);
+  if (!names) {
+    if (names.error().code() == ENOENT) return std::vector<std::string>{};
+    return std::move(names).error();
+  }
   std::vector<std::string> ids;
-  DIR* d = ::opendir(root_.c_str());
-  if (d == nullptr) {
-    if (errno == ENOENT) return ids;
-    return Error::last("opendir(" + q(root_) + ")");
+  for (std::string& name : *names) {
+    if (!validate_id(name)) continue;
+    if (ops_->fstatat(AT_FDCWD, dir(name) + "/" + kStateFile, 0)) ids.push_back(std::move(name));
   }
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == ".." || !validate_id(name)) continue;
-    std::string state = dir(name) + "/" + kStateFile;
-    if (::access(state.c_str(), F_OK) == 0) ids.push_back(std::move(name));
-  }
-  ::closedir(d);
   std::sort(ids.begin(), ids.end());
   return ids;
 }
 
 void StateStore::sweep_stale_tmp() const {
-  DIR* d = ::opendir(root_.c_str());
-  if (d == nullptr) return;
-  std::vector<std::string> stale;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
+  auto names = ops_->list_dir(AT_FDCWD, root_);
+  if (!names) return;
+  for (const std::string& name : *names) {
     long long pid = 0;
-    if (!name.starts_with(".tmp-") || !parse_int64(name.substr(5), &pid) || pid <= 0) continue;
+    if (!name.starts_with(".tmp-") || !parse_int64(std::string_view(name).substr(5), &pid) ||
+        pid <= 0) {
+      continue;
+    }
     // A live pid may be a create in progress (or an unrelated process that reused the pid of a
     // dead create: its directory then waits for the next sweep).
-    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
-      stale.push_back(root_ + "/" + std::string(name));
-    }
+    if (is_errno(ops_->kill(static_cast<pid_t>(pid), 0), ESRCH)) discard_dir(root_ + "/" + name);
   }
-  ::closedir(d);
-  for (const std::string& dir : stale) discard_dir(dir);
 }
 
 Status StateStore::remove(std::string_view id, Lock& lock) {
   (void)lock;  // held by the caller; proves the caller serialised with everyone else
   GROVE_TRY(validate_id(id));
   std::string d = dir(id);
-  UniqueFd dfd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  auto dfd = ops_->openat(AT_FDCWD, d, O_RDONLY | O_DIRECTORY, 0);
   if (!dfd) {
-    if (errno == ENOENT) return not_exist_error(id);
-    return Error::last("open(" + q(d) + ")");
+    if (dfd.error().code() == ENOENT) return not_exist_error(id);
+    return std::move(dfd).error();
   }
-  DIR* it = ::fdopendir(::fcntl(dfd.get(), F_DUPFD_CLOEXEC, 0));
-  if (it == nullptr) return Error::last("fdopendir(" + q(d) + ")");
-  std::vector<std::string> names;
-  while (struct dirent* e = ::readdir(it)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(it);
+  GROVE_ASSIGN_OR_RETURN(std::vector<std::string> names, ops_->list_dir(dfd->get(), ""));
   // The lock file goes last so waiters only see "deleted" once everything else is gone.
   std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
     return (a == kLockFile) < (b == kLockFile) || ((a == kLockFile) == (b == kLockFile) && a < b);
   });
   for (const std::string& name : names) {
-    int rc = ::unlinkat(dfd.get(), name.c_str(), 0);
+    Status st = ops_->unlinkat(dfd->get(), name, 0);
     // An image root's mount points are (empty, unmounted by now) directories.
-    if (rc != 0 && errno == EISDIR) rc = ::unlinkat(dfd.get(), name.c_str(), AT_REMOVEDIR);
-    if (rc != 0 && errno != ENOENT) {
-      return Error::last("unlinkat(" + q(d) + ", " + q(name) + ")");
-    }
+    if (is_errno(st, EISDIR)) st = ops_->unlinkat(dfd->get(), name, AT_REMOVEDIR);
+    if (!st && st.error().code() != ENOENT) return std::move(st).context("remove " + q(d));
     if (name == kStateFile) GROVE_FAULT_POINT("delete.after-state-unlink");
   }
-  if (::rmdir(d.c_str()) != 0 && errno != ENOENT) return Error::last("rmdir(" + q(d) + ")");
-  return ok();
+  Status st = ops_->unlinkat(AT_FDCWD, d, AT_REMOVEDIR);
+  return is_errno(st, ENOENT) ? ok() : st;
 }
 
 }  // namespace grove::container

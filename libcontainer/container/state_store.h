@@ -20,6 +20,7 @@
 
 #include "libcontainer/base/result.h"
 #include "libcontainer/base/unique_fd.h"
+#include "libcontainer/sys/ops.h"
 #include "oci/spec.h"
 
 namespace grove::container {
@@ -95,7 +96,7 @@ class Lock {
 class StateStore {
  public:
   // `root` is created (0700, with parents) on first create(); it need not exist for reads.
-  explicit StateStore(std::string root);
+  StateStore(sys::Ops& ops, std::string root);
 
   const std::string& root() const noexcept { return root_; }
   // <root>/<id> (no validation; call validate_id first).
@@ -129,6 +130,10 @@ class StateStore {
   [[nodiscard]] Status remove(std::string_view id, Lock& lock);
 
  private:
+  void discard_dir(const std::string& d) const;
+  [[nodiscard]] Result<Lock> lock_new_dir(const std::string& tmp);
+
+  sys::Ops* ops_;
   std::string root_;
 };
 

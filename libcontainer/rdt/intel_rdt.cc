@@ -139,10 +139,17 @@ std::string schemata_text(const std::string& l3_cache_schema, const std::string&
   return grove::join(lines, "\n");
 }
 
-Result<Group> setup(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,
-                    std::string_view id, pid_t pid) {
+Group plan_group(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,
+                 std::string_view id) {
   Group group;
   group.dir = host.root + "/" + (rdt.clos_id.empty() ? std::string(id) : rdt.clos_id);
+  group.created = rdt.clos_id.empty() && !exists(ops, group.dir);
+  if (rdt.enable_monitoring) group.mon_dir = group.dir + "/mon_groups/" + std::string(id);
+  return group;
+}
+
+Status apply(sys::Ops& ops, const oci::IntelRdt& rdt, Group& group, pid_t pid) {
+  group.created = false;
   bool mon_created = false;
   Defer undo([&] {
     if (mon_created) (void)remove_dir(ops, group.mon_dir);
@@ -152,8 +159,7 @@ Result<Group> setup(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host
   GROVE_TRY(write_tasks(ops, group.dir, pid).context([&] {
     return std::string(kField) + ": write " + q(group.dir + "/tasks");
   }));
-  if (rdt.enable_monitoring) {
-    group.mon_dir = group.dir + "/mon_groups/" + std::string(id);
+  if (!group.mon_dir.empty()) {
     GROVE_ASSIGN_OR_RETURN(mon_created, make_dir(ops, group.mon_dir).context([&] {
       return std::string(kField) + ".enableMonitoring: mkdir " + q(group.mon_dir);
     }));
@@ -162,6 +168,13 @@ Result<Group> setup(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host
     }));
   }
   undo.dismiss();
+  return ok();
+}
+
+Result<Group> setup(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,
+                    std::string_view id, pid_t pid) {
+  Group group = plan_group(ops, rdt, host, id);
+  GROVE_TRY(apply(ops, rdt, group, pid));
   return group;
 }
 

@@ -70,7 +70,22 @@ struct Group {
   std::string mon_dir;     // <dir>/mon_groups/<id> with enableMonitoring, else ""
 };
 
-// Makes (or reuses) the CLOS group, writes the schemata, makes the monitoring group and moves
+// The groups `setup` will use, as recorded in the state before anything is made (so a create
+// killed half-way leaves `delete --force` what to remove): dir, mon_dir with enableMonitoring,
+// and created = true for the container's own group (named by its id: nobody else's) when it
+// does not exist yet. A closID group is marked created only by `apply`, after its mkdir: a
+// create killed in between leaves it behind, as runc always leaves closID groups. Pure apart
+// from one fstatat.
+Group plan_group(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,
+                 std::string_view id);
+
+// Makes (or reuses) the planned groups, writes the schemata and moves `pid` into them;
+// `group.created` ends true exactly when this call made `dir` (a group found already there, e.g.
+// made by a racing create, is not). On failure whatever this call made is removed. Errors: as
+// setup.
+[[nodiscard]] Status apply(sys::Ops& ops, const oci::IntelRdt& rdt, Group& group, pid_t pid);
+
+// plan_group + apply. Makes (or reuses) the CLOS group, writes the schemata, makes the monitoring group and moves
 // `pid` into them. A closID group with nothing to write must exist already (runc: "clos dir not
 // accessible (must be pre-created when l3CacheSchema and memBwSchema are empty)"). On failure
 // whatever this call created is removed. Errors: mkdir/write errno with a `linux.intelRdt` frame

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "libcontainer/container/state_store.h"
+#include "libcontainer/sys/linux_ops.h"
+#include "tests/support/fake_ops.h"
 
 namespace grove::container {
 namespace {
@@ -48,6 +50,7 @@ class ContainerStateStoreTest : public ::testing::Test {
 
   std::string dir_;
   std::string root_;
+  sys::LinuxOps ops_;
 };
 
 TEST(ContainerIdTest, AcceptsRuncIds) {
@@ -72,7 +75,7 @@ TEST(ContainerIdTest, ErrorStringsEnginesMatch) {
 }
 
 TEST_F(ContainerStateStoreTest, SaveLoadRoundTrip) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto lock = store.create("c1");
   ASSERT_TRUE(lock) << lock.error().message();
   ASSERT_TRUE(store.save(record("c1")));
@@ -93,7 +96,7 @@ TEST_F(ContainerStateStoreTest, SaveLoadRoundTrip) {
 // The second and later saves swap the new record in (RENAME_EXCHANGE) and unlink the old one:
 // the reader sees the newest record, one inode per save, no temporary left.
 TEST_F(ContainerStateStoreTest, ResaveReplacesRecordAndLeavesNoTemporary) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto lock = store.create("c1");
   ASSERT_TRUE(lock) << lock.error().message();
   ContainerRecord r = record("c1");
@@ -129,7 +132,7 @@ TEST_F(ContainerStateStoreTest, ResaveReplacesRecordAndLeavesNoTemporary) {
 }
 
 TEST_F(ContainerStateStoreTest, DuplicateCreateIsEexist) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto first = store.create("c1");
   ASSERT_TRUE(first);
   auto second = store.create("c1");
@@ -145,7 +148,7 @@ TEST_F(ContainerStateStoreTest, CreateBuildsAsideAndLeavesNoTempDir) {
   int fd = ::open((stale + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
   ::close(fd);
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto first = store.create("c1");
   ASSERT_TRUE(first) << first.error().message();
   auto second = store.create("c1");  // the loser of a race takes this path too
@@ -162,7 +165,7 @@ TEST_F(ContainerStateStoreTest, CreateBuildsAsideAndLeavesNoTempDir) {
 }
 
 TEST_F(ContainerStateStoreTest, MissingContainerDoesNotExist) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto l = store.lock("nope");
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().code(), ENOENT);
@@ -173,7 +176,7 @@ TEST_F(ContainerStateStoreTest, MissingContainerDoesNotExist) {
 }
 
 TEST_F(ContainerStateStoreTest, LockIsExclusiveAcrossOpenFiles) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto held = store.create("c1");
   ASSERT_TRUE(held);
   int fd = ::open((root_ + "/c1/lock").c_str(), O_RDWR | O_CLOEXEC);
@@ -186,7 +189,7 @@ TEST_F(ContainerStateStoreTest, LockIsExclusiveAcrossOpenFiles) {
 }
 
 TEST_F(ContainerStateStoreTest, LockAfterRemoveSaysDoesNotExist) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto lock = store.create("c1");
   ASSERT_TRUE(lock);
   ASSERT_TRUE(store.save(record("c1")));
@@ -206,7 +209,7 @@ TEST_F(ContainerStateStoreTest, LockAfterRemoveSaysDoesNotExist) {
 }
 
 TEST_F(ContainerStateStoreTest, ListSkipsDirsWithoutState) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto empty = store.list();
   ASSERT_TRUE(empty);  // missing root lists nothing
   EXPECT_TRUE(empty->empty());
@@ -223,7 +226,7 @@ TEST_F(ContainerStateStoreTest, ListSkipsDirsWithoutState) {
 }
 
 TEST_F(ContainerStateStoreTest, CorruptStateIsEinval) {
-  StateStore store(root_);
+  StateStore store(ops_, root_);
   auto l = store.create("c1");
   ASSERT_TRUE(l);
   int fd = ::open((root_ + "/c1/state.json").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -283,6 +286,36 @@ TEST(ContainerRecordHooksTest, HooksRoundTripThroughTheRecord) {
   auto bad = record_from_json(R"({"id": "c3", "hooks": {"poststop": [{"path": 7}]}})");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code(), EINVAL);
+}
+
+// L1: the store's calls through sys::Ops, with a failure injected where a rename can fail.
+TEST(ContainerStateStoreFakeTest, CreateThatLosesTheRenameRaceLeavesNothing) {
+  testing::FakeOps ops;
+  StateStore store(ops, "/run/g");
+  const std::string tmp = "/run/g/.tmp-" + std::to_string(ops.getpid());
+  ops.fail_next("renameat2", EEXIST);  // a concurrent create of the same id won
+  auto lock = store.create("c1");
+  ASSERT_FALSE(lock);
+  EXPECT_EQ(lock.error().code(), EEXIST);
+  EXPECT_THAT(lock.error().message(), HasSubstr("container with given ID already exists"));
+  const std::string t = ops.trace_text();
+  EXPECT_THAT(t, HasSubstr("renameat2(AT_FDCWD, \"" + tmp + "\", AT_FDCWD, \"/run/g/c1\""));
+  EXPECT_THAT(t, HasSubstr("unlinkat(AT_FDCWD, \"" + tmp + "/lock\", 0)"));
+  EXPECT_THAT(ops.trace().back(), HasSubstr("unlinkat(AT_FDCWD, \"" + tmp + "\", AT_REMOVEDIR)"));
+}
+
+TEST(ContainerStateStoreFakeTest, SaveThatCannotRenameRemovesItsTempFile) {
+  testing::FakeOps ops;
+  StateStore store(ops, "/run/g");
+  ContainerRecord r;
+  r.id = "c1";
+  ops.fail_next("renameat2", ENOENT);  // first save: no state.json to exchange with
+  ops.fail_next("renameat2", EIO);     // and the plain rename fails too
+  Status st = store.save(r);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), EIO);
+  EXPECT_THAT(ops.trace().back(),
+              HasSubstr("unlinkat(AT_FDCWD, \"/run/g/c1/.state.json.tmp\", 0)"));
 }
 
 }  // namespace

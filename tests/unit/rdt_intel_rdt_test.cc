@@ -156,6 +156,40 @@ TEST(IntelRdtTest, MonitoringFailureRemovesBothGroups) {
   EXPECT_THAT(t, HasSubstr("unlinkat(AT_FDCWD, \"/rc/c1\", AT_REMOVEDIR)"));
 }
 
+TEST(IntelRdtTest, PlanNamesTheGroupsBeforeAnythingIsMade) {
+  testing::FakeOps ops;
+  // FakeOps: /rc/c1 does not exist (fstatat ENOENT).
+  oci::IntelRdt rdt;
+  rdt.enable_monitoring = true;
+  Group g = plan_group(ops, rdt, full_host("/rc"), "c1");
+  EXPECT_EQ(g.dir, "/rc/c1");
+  EXPECT_TRUE(g.created);  // recorded as grove's, so delete --force of a killed create removes it
+  EXPECT_EQ(g.mon_dir, "/rc/c1/mon_groups/c1");
+  EXPECT_THAT(ops.trace_text(), Not(HasSubstr("mkdirat")));
+  // apply makes it, and says so.
+  ASSERT_TRUE(apply(ops, rdt, g, 5));
+  EXPECT_TRUE(g.created);
+  EXPECT_THAT(ops.trace_text(), HasSubstr("mkdirat(AT_FDCWD, \"/rc/c1\", 0755)"));
+}
+
+TEST(IntelRdtTest, PlanLeavesClosGroupsUnclaimedUntilMade) {
+  testing::FakeOps ops;
+  oci::IntelRdt rdt;
+  rdt.clos_id = "gold";
+  rdt.l3_cache_schema = "L3:0=f0";
+  Group g = plan_group(ops, rdt, full_host("/rc"), "c1");
+  EXPECT_EQ(g.dir, "/rc/gold");
+  EXPECT_FALSE(g.created);  // maybe another container's: only apply's own mkdir claims it
+  EXPECT_TRUE(g.mon_dir.empty());
+  ASSERT_TRUE(apply(ops, rdt, g, 5));
+  EXPECT_TRUE(g.created);
+  // A racing create made it first: apply reuses it and does not claim it.
+  Group again = plan_group(ops, rdt, full_host("/rc"), "c2");
+  ops.fail_next("mkdirat", EEXIST);
+  ASSERT_TRUE(apply(ops, rdt, again, 6));
+  EXPECT_FALSE(again.created);
+}
+
 TEST(IntelRdtTest, JoinAndUpdate) {
   testing::FakeOps ops;
   Group g{"/rc/c1", true, "/rc/c1/mon_groups/c1"};
@@ -230,6 +264,24 @@ TEST_F(IntelRdtTreeTest, NewGroupWithoutKernelFilesFailsAndLeavesNothing) {
   ASSERT_FALSE(g);
   EXPECT_EQ(g.error().code(), ENOENT);
   EXPECT_FALSE(std::filesystem::exists(root_ + "/c2"));
+}
+
+TEST_F(IntelRdtTreeTest, APlannedGroupIsRemovableWhereverCreateWasKilled) {
+  mkdir("info/L3");
+  oci::IntelRdt rdt;
+  rdt.l3_cache_schema = "L3:0=ff";
+  Resctrl host = probe_root(ops_, root_);
+  const Group planned = plan_group(ops_, rdt, host, "c3");
+  ASSERT_TRUE(planned.created);
+  // Killed before the mkdir: delete --force finds nothing to remove and succeeds.
+  ASSERT_TRUE(remove(ops_, planned));
+  // Killed after it: the recorded group is removed.
+  mkdir("c3");
+  ASSERT_TRUE(remove(ops_, planned));
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/c3"));
+  // A group of that name that was already there is not grove's.
+  mkdir("c3");
+  EXPECT_FALSE(plan_group(ops_, rdt, host, "c3").created);
 }
 
 }  // namespace
