@@ -407,6 +407,42 @@ TEST_F(SandboxE2ePrivTest, SubidsRequiredWithoutRangesSaysHowToAddThem) {
   EXPECT_TRUE(leftovers().empty());
 }
 
+// --image as a user: refused before anything exists, with what to use instead (as root it is
+// accepted and mounted: tests/e2e/image_root_e2e_test.cc). The unit tests of these refusals
+// (CliSandboxTest) can only run as a user; here root runs them as nobody.
+TEST_F(SandboxE2ePrivTest, ImageIsRefusedHonestlyForAUser) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  prepare(*u);
+  const std::string image = work_ + "/img.erofs";
+  std::ofstream(image) << "not really erofs";
+  ASSERT_EQ(::chmod(image.c_str(), 0644), 0);
+  Ran r = sandbox({"--image", image, "--", "true"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("not supported for an unprivileged user"));
+  EXPECT_THAT(r.err, HasSubstr("user namespace"));
+  EXPECT_THAT(r.err, HasSubstr("--rootfs DIR"));
+  EXPECT_TRUE(leftovers().empty());
+}
+
+TEST_F(SandboxE2ePrivTest, ImageOnTmpfsSaysWhyForAUser) {
+  auto u = lookup("nobody");
+  if (!u) GTEST_SKIP() << "no user nobody";
+  prepare(*u);
+  // /dev/shm is a tmpfs on every Linux host with a normal /dev.
+  char tmpl[] = "/dev/shm/grove-sandbox-img-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ::close(fd);
+  ASSERT_EQ(::chmod(tmpl, 0644), 0);
+  Ran r = sandbox({"--image", tmpl, "--", "true"});
+  ::unlink(tmpl);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("image is on tmpfs"));
+  EXPECT_THAT(r.err, HasSubstr("real filesystem"));
+  EXPECT_TRUE(leftovers().empty());
+}
+
 // With a terminal on stdin the command gets its own pty of the caller's size, and job control
 // works (an interactive sh runs a job in the background, lists and kills it). SIGKILL: an
 // interactive dash ignores SIGTERM and its forked child resets that only just before exec.

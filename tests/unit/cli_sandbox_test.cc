@@ -74,7 +74,8 @@ TEST_F(CliSandboxTest, BadNetAndMap) {
 TEST_F(CliSandboxTest, ImageIsRefusedHonestlyWhenUnprivileged) {
   // As root --image is accepted and mounted (tests/e2e/image_root_e2e_test.cc): nothing to
   // refuse, and a unit test must not mount.
-  if (::geteuid() == 0) GTEST_SKIP() << "as root --image is accepted; the refusal is for users";
+  if (::geteuid() == 0) GTEST_SKIP() << "as root --image is accepted; the refusal is for users (run as nobody by "
+                    "SandboxE2ePrivTest.ImageIsRefusedHonestlyForAUser)";
   std::string image = dir_ + "/img.erofs";
   std::ofstream(image) << "not really erofs";
   EXPECT_EQ(grove({"sandbox", "--image", image, "--", "true"}), 1);
@@ -94,7 +95,8 @@ TEST_F(CliSandboxTest, ImageMustExistAndExcludesRootfs) {
 }
 
 TEST_F(CliSandboxTest, ImageOnTmpfsSaysWhy) {
-  if (::geteuid() == 0) GTEST_SKIP() << "as root --image is accepted (a loop device reads tmpfs)";
+  if (::geteuid() == 0) GTEST_SKIP() << "as root --image is accepted (a loop device reads tmpfs); run as nobody by "
+                    "SandboxE2ePrivTest.ImageOnTmpfsSaysWhyForAUser";
   // /dev/shm is a tmpfs on every Linux host with a normal /dev.
   char tmpl[] = "/dev/shm/grove-sandbox-img-XXXXXX";
   int fd = mkstemp(tmpl);
