@@ -142,6 +142,12 @@ rdt::Group record_rdt_group(const ContainerRecord& rec) {
   return g;
 }
 
+void set_record_rdt_group(ContainerRecord& rec, const rdt::Group& g) {
+  rec.rdt_dir = g.dir;
+  rec.rdt_created = g.created;
+  rec.rdt_mon_dir = g.mon_dir;
+}
+
 cgroup::Dirs recorded_cgroup(const ContainerRecord& rec) {
   return cgroup::from_record(rec.cgroup_path, rec.cgroup_dirs);
 }

@@ -38,6 +38,8 @@ cgroup::Dirs recorded_cgroup(const ContainerRecord& rec);
 
 // The Intel RDT groups recorded in a container's state (empty dir: none). Pure.
 rdt::Group record_rdt_group(const ContainerRecord& rec);
+// Records `g` in the container's state (the inverse of record_rdt_group). Pure.
+void set_record_rdt_group(ContainerRecord& rec, const rdt::Group& g);
 
 // Plans the cgroup of container `id`: linux.cgroupsPath (layout.h rules), the host layout, the
 // limit writes for v1 or v2 and the device rules. Pure apart from reading /proc/self/mountinfo

@@ -20,12 +20,6 @@ Status check_host(const std::optional<rdt::Resctrl>& host, const std::string& l3
   return ok();
 }
 
-void set_rdt_group(ContainerRecord& rec, const rdt::Group& g) {
-  rec.rdt_dir = g.dir;
-  rec.rdt_created = g.created;
-  rec.rdt_mon_dir = g.mon_dir;
-}
-
 Status update_impl(sys::Ops& ops, const std::string& root, std::string_view id,
                    const std::string& l3, const std::string& mb) {
   GROVE_ASSIGN_OR_RETURN(std::optional<rdt::Resctrl> host, rdt::probe(ops));
@@ -44,14 +38,14 @@ Status update_impl(sys::Ops& ops, const std::string& root, std::string_view id,
   spec.mem_bw_schema = mb;
   // Recorded before the mkdir, as in create: an update killed half-way leaves delete the group.
   rdt::Group g = rdt::plan_group(ops, spec, *host, id);
-  set_rdt_group(rec, g);
+  set_record_rdt_group(rec, g);
   GROVE_TRY(store.save(rec));
   if (Status applied = rdt::apply(ops, spec, g, rec.init_pid); !applied) {
-    set_rdt_group(rec, rdt::Group{});
+    set_record_rdt_group(rec, rdt::Group{});
     (void)store.save(rec);
     return applied;
   }
-  set_rdt_group(rec, g);
+  set_record_rdt_group(rec, g);
   return store.save(rec);
 }
 

@@ -208,10 +208,7 @@ Status setup_intel_rdt(sys::Ops& ops, const CreateOptions& opts, pid_t pid, Cont
 // rdt::plan_group for what a create killed half-way leaves to `delete --force`).
 void record_intel_rdt(sys::Ops& ops, const CreateOptions& opts, const rdt::Resctrl& resctrl,
                       ContainerRecord& rec) {
-  rdt::Group g = rdt::plan_group(ops, *opts.spec.linux->intel_rdt, resctrl, opts.id);
-  rec.rdt_dir = g.dir;
-  rec.rdt_created = g.created;
-  rec.rdt_mon_dir = g.mon_dir;
+  set_record_rdt_group(rec, rdt::plan_group(ops, *opts.spec.linux->intel_rdt, resctrl, opts.id));
 }
 
 // The sockets create hands things on through once the init waits: the console master (sent

@@ -199,12 +199,14 @@ Result<Lock> StateStore::create(std::string_view id) {
     GROVE_TRY(ops_->mkdirat(AT_FDCWD, tmp, 0711));
   }
   Result<Lock> lock = lock_new_dir(tmp);
-  Status st = lock ? ops_->renameat2(AT_FDCWD, tmp, AT_FDCWD, d, RENAME_NOREPLACE)
-                   : Status(lock.error());
-  if (!st) {
+  if (!lock) {
+    discard_dir(tmp);
+    return lock;
+  }
+  if (Status st = ops_->renameat2(AT_FDCWD, tmp, AT_FDCWD, d, RENAME_NOREPLACE); !st) {
     discard_dir(tmp);
     // Concurrent creates of one id: exactly one rename wins, the others see EEXIST.
-    if (lock && st.error().code() == EEXIST) return exists_error(id);
+    if (st.error().code() == EEXIST) return exists_error(id);
     return std::move(st).error();
   }
   return lock;

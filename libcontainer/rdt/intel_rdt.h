@@ -85,11 +85,12 @@ Group plan_group(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,
 // setup.
 [[nodiscard]] Status apply(sys::Ops& ops, const oci::IntelRdt& rdt, Group& group, pid_t pid);
 
-// plan_group + apply. Makes (or reuses) the CLOS group, writes the schemata, makes the monitoring group and moves
-// `pid` into them. A closID group with nothing to write must exist already (runc: "clos dir not
-// accessible (must be pre-created when l3CacheSchema and memBwSchema are empty)"). On failure
-// whatever this call created is removed. Errors: mkdir/write errno with a `linux.intelRdt` frame
-// naming the file (the kernel's EINVAL for a bad schema comes back so).
+// plan_group + apply: makes (or reuses) the CLOS group, writes the schemata, makes the
+// monitoring group and moves `pid` into them. A closID group with nothing to write must exist
+// already (runc: "clos dir not accessible (must be pre-created when l3CacheSchema and
+// memBwSchema are empty)"). On failure whatever this call created is removed. Errors:
+// mkdir/write errno with a `linux.intelRdt` frame naming the file (the kernel's EINVAL for a bad
+// schema comes back so).
 [[nodiscard]] Result<Group> setup(sys::Ops& ops, const oci::IntelRdt& rdt, const Resctrl& host,
                                   std::string_view id, pid_t pid);
 
